@@ -1,0 +1,63 @@
+/**
+ * Every error OxidizedVision raises on purpose carries one of these stable codes. The CLI maps them to
+ * exit codes (usage errors → 2, everything else → 1) and the server to HTTP statuses; docs/errors.md
+ * documents each one, and a test keeps that page and this table in step.
+ */
+export const ERROR_CODES = {
+  ERR_USAGE: 'A command-line flag or argument is missing or malformed.',
+  ERR_CONFIG_NOT_FOUND: 'The config file does not exist.',
+  ERR_CONFIG_PARSE: 'The config file is not valid YAML, or is empty.',
+  ERR_CONFIG_INVALID: 'A config field is missing, unknown, of the wrong type or out of range.',
+  ERR_FILE_NOT_FOUND: 'A file the config or a flag names does not exist.',
+  ERR_PYTHON_NOT_FOUND: 'No Python interpreter that can import torch was found.',
+  ERR_PYTHON_BRIDGE: 'The Python bridge failed in an unexpected way.',
+  ERR_MODEL_IMPORT: 'The model source file could not be imported, or the class is not in it.',
+  ERR_MODEL_INIT: 'The model class could not be constructed with the given init_args.',
+  ERR_CHECKPOINT: 'The checkpoint could not be loaded, or does not match the model.',
+  ERR_EXPORT: 'torch.onnx.export or TorchScript tracing failed.',
+  ERR_UNSUPPORTED_OPSET: 'The requested ONNX opset is not supported by the installed exporter or runtime.',
+  ERR_MODEL_LOAD: 'A runtime could not load the model file.',
+  ERR_BACKEND_UNAVAILABLE: 'The requested runtime backend or execution provider is not available here.',
+  ERR_INPUT_NAME: 'A feed names an input the model does not have, or a required input is missing.',
+  ERR_INPUT_DTYPE: 'A feed has a different data type than the model input.',
+  ERR_INPUT_SHAPE: 'A feed has a shape the model input does not accept.',
+  ERR_INFERENCE: 'The runtime failed while running the model.',
+  ERR_RUNNER_DISPOSED: 'The runner was used after dispose().',
+  ERR_VALIDATION_FAILED: 'A runtime disagrees with the PyTorch reference beyond the tolerance.',
+  ERR_MODEL_NOT_FOUND: 'No model of that name (or version) is in the registry.',
+  ERR_REGISTRY: 'The registry database could not be read or written.',
+  ERR_MODEL_CARD: 'The model card is missing or malformed.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface OxvErrorOptions {
+  cause?: unknown;
+  /** A short hint on how to fix it, printed on its own line by the CLI. */
+  hint?: string;
+  /** Structured details for --json output and logs (file, field, expected, got…). */
+  details?: Record<string, unknown>;
+}
+
+export class OxvError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: OxvErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'OxvError';
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details;
+  }
+}
+
+export function isOxvError(value: unknown): value is OxvError {
+  return value instanceof OxvError;
+}
+
+/** Usage errors (bad flags, bad config) exit 2; everything else that fails exits 1. */
+export function exitCodeFor(code: ErrorCode): 1 | 2 {
+  return code === 'ERR_USAGE' || code === 'ERR_CONFIG_INVALID' || code === 'ERR_CONFIG_PARSE' ? 2 : 1;
+}
