@@ -1,0 +1,11 @@
+import type { Command } from '@commander-js/extra-typings';
+
+export function registerConfigSchema(program: Command<[], Record<string, unknown>>): void {
+  program
+    .command('config-schema')
+    .description('Print the JSON Schema of the YAML config (for editor completion and validation)')
+    .action(async () => {
+      const { ConfigSchema } = await import('@oxidizedvision/tools');
+      process.stdout.write(`${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...ConfigSchema }, null, 2)}\n`);
+    });
+}

@@ -1,0 +1,42 @@
+/**
+ * @oxidizedvision/runtime — the isomorphic core: tensors, the Runner contract, the backend registry,
+ * accuracy metrics and error codes. Nothing reachable from here imports node:* or a runtime package;
+ * backends live behind the "./node" and "./web" subpaths.
+ */
+export { DTYPES, isDType, type DType, type TypedArrayFor, type TypedArrayMap } from './dtype.js';
+export {
+  float16BitsToFloat32,
+  float16BitsToFloat32Array,
+  float32ArrayToFloat16Bits,
+  float32ToFloat16Bits,
+} from './float16.js';
+export { createTensor, tensorSize, toFloat64Array, type Tensor, type TensorValues } from './tensor.js';
+export type {
+  ExecutionProvider,
+  GraphOptimizationLevel,
+  ModelSource,
+  RunOptions,
+  Runner,
+  RunnerInfo,
+  RunnerOptions,
+  TensorInfo,
+} from './runner.js';
+export {
+  createRunner,
+  getBackend,
+  listBackends,
+  registerBackend,
+  type Backend,
+  type BackendAvailability,
+  type CreateRunnerOptions,
+} from './backend.js';
+export { compareTensors, type TensorComparison } from './metrics.js';
+export { createRng, randomTensor, type Rng } from './random.js';
+export {
+  ERROR_CODES,
+  OxvError,
+  exitCodeFor,
+  isOxvError,
+  type ErrorCode,
+  type OxvErrorOptions,
+} from './errors.js';

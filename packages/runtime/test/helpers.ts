@@ -1,0 +1,35 @@
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { OxvError, type ErrorCode } from '@oxidizedvision/runtime';
+
+export function fixturePath(name: string): string {
+  return fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+}
+
+/** Awaits a promise that must reject with an OxvError of `code` whose message matches `message`. */
+export async function expectOxvError(promise: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<OxvError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error, `expected a rejection with ${code}`).toBeInstanceOf(OxvError);
+  const oxv = error as OxvError;
+  expect(oxv.code).toBe(code);
+  if (message !== undefined) expect(oxv.message).toMatch(message);
+  return oxv;
+}
+
+/** Synchronous counterpart of expectOxvError. */
+export function expectOxvErrorSync(fn: () => unknown, code: ErrorCode, message?: RegExp): OxvError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, `expected a throw with ${code}`).toBeInstanceOf(OxvError);
+  const oxv = caught as OxvError;
+  expect(oxv.code).toBe(code);
+  if (message !== undefined) expect(oxv.message).toMatch(message);
+  return oxv;
+}

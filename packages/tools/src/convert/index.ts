@@ -1,0 +1,1 @@
+export { convertModel, type ConvertOptions, type ConvertResult } from './convert.js';

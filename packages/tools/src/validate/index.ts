@@ -1,0 +1,2 @@
+export { validateModel, type ValidateOptions } from './validate.js';
+export { VALIDATE_TARGETS, type ValidateTarget, type ValidationReport, type Comparison, type Tolerances, type TargetFailure } from './types.js';

@@ -1,0 +1,41 @@
+import type { TensorComparison } from '@oxidizedvision/runtime';
+
+export const VALIDATE_TARGETS = ['torchscript', 'onnxruntime-node', 'onnxruntime-web'] as const;
+export type ValidateTarget = (typeof VALIDATE_TARGETS)[number];
+
+export interface Tolerances {
+  mae: number;
+  cosine: number;
+  max_abs: number | undefined;
+}
+
+/** One row of the report: the worst case over every test input, for one output of one target. */
+export interface Comparison extends Omit<TensorComparison, 'count' | 'shape_match'> {
+  reference: 'pytorch';
+  target: ValidateTarget;
+  output: string;
+  /** Which input set: random inputs, or images from validation.images. */
+  inputs: 'random' | 'images';
+  tests: number;
+  passed: boolean;
+  /** Why it failed, in words; absent when it passed. */
+  reason?: string;
+}
+
+export interface TargetFailure {
+  target: ValidateTarget;
+  code: string;
+  message: string;
+}
+
+export interface ValidationReport {
+  passed: boolean;
+  model: string;
+  seed: number;
+  num_tests: number;
+  tolerances: Tolerances;
+  torch_version: string;
+  comparisons: Comparison[];
+  /** Targets that could not run at all (they make `passed` false). */
+  failures: TargetFailure[];
+}
