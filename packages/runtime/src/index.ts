@@ -32,11 +32,4 @@ export {
 } from './backend.js';
 export { compareTensors, type TensorComparison } from './metrics.js';
 export { createRng, randomTensor, type Rng } from './random.js';
-export {
-  ERROR_CODES,
-  OxvError,
-  exitCodeFor,
-  isOxvError,
-  type ErrorCode,
-  type OxvErrorOptions,
-} from './errors.js';
+export { ERROR_CODES, OxvError, exitCodeFor, isOxvError, type ErrorCode, type OxvErrorOptions } from './errors.js';

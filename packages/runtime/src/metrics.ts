@@ -38,45 +38,61 @@ export function compareTensors(reference: Tensor, target: Tensor): TensorCompari
     return { mae: 0, rmse: 0, max_abs_error: 0, cosine_similarity: 1, shape_match: true, count };
   }
 
+  const scaleA = maxAbs(a);
+  const scaleB = maxAbs(b);
+  if (Number.isNaN(scaleA) || Number.isNaN(scaleB)) {
+    return { mae: NaN, rmse: NaN, max_abs_error: NaN, cosine_similarity: NaN, shape_match: true, count };
+  }
+
   let sumAbs = 0;
   let sumSquares = 0;
-  let maxAbs = 0;
-  let dot = 0;
-  let normA = 0;
-  let normB = 0;
-  let sawNaN = false;
+  let maxError = 0;
   for (let i = 0; i < count; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    const diff = Math.abs(x - y);
-    if (Number.isNaN(x) || Number.isNaN(y)) sawNaN = true;
+    const diff = Math.abs(a[i]! - b[i]!);
     sumAbs += diff;
     sumSquares += diff * diff;
-    if (diff > maxAbs) maxAbs = diff;
-    dot += x * y;
-    normA += x * x;
-    normB += y * y;
-  }
-  if (sawNaN) {
-    return { mae: NaN, rmse: NaN, max_abs_error: NaN, cosine_similarity: NaN, shape_match: true, count };
+    if (diff > maxError) maxError = diff;
   }
   return {
     mae: sumAbs / count,
     rmse: Math.sqrt(sumSquares / count),
-    max_abs_error: maxAbs,
-    cosine_similarity: cosine(dot, normA, normB),
+    max_abs_error: maxError,
+    cosine_similarity: cosine(a, b, scaleA, scaleB),
     shape_match: true,
     count,
   };
 }
 
-function cosine(dot: number, normA: number, normB: number): number {
-  if (normA === 0 && normB === 0) return 1;
-  if (normA === 0 || normB === 0) return 0;
-  // sqrt of each norm separately: normA * normB can overflow to Infinity for large activations.
-  const value = dot / (Math.sqrt(normA) * Math.sqrt(normB));
-  // Rounding can push identical vectors a hair past 1; clamp so "cosine ≥ threshold" checks stay sane.
-  return Math.min(1, Math.max(-1, value));
+/** Largest magnitude, or NaN when any element is NaN (Math.max would propagate it, a `>` loop would not). */
+function maxAbs(values: Float64Array): number {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) {
+    const magnitude = Math.abs(values[i]!);
+    if (Number.isNaN(magnitude)) return NaN;
+    if (magnitude > max) max = magnitude;
+  }
+  return max;
+}
+
+/**
+ * Cosine on vectors pre-scaled by their largest magnitude, so the sums of squares cannot overflow (or
+ * underflow to 0) however large or tiny the activations are; the scale cancels out of the ratio.
+ */
+function cosine(a: Float64Array, b: Float64Array, scaleA: number, scaleB: number): number {
+  if (scaleA === 0 && scaleB === 0) return 1;
+  if (scaleA === 0 || scaleB === 0) return 0;
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]! / scaleA;
+    const y = b[i]! / scaleB;
+    dot += x * y;
+    normA += x * x;
+    normB += y * y;
+  }
+  // Rounding can push identical vectors a hair past 1; clamp so "cosine >= threshold" checks stay sane.
+  return Math.min(1, Math.max(-1, dot / Math.sqrt(normA * normB)));
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

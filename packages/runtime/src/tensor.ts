@@ -1,6 +1,11 @@
 import { DTYPES, isDType, type DType, type TypedArrayFor } from './dtype.js';
 import { float16BitsToFloat32, float32ToFloat16Bits } from './float16.js';
-import { allocateTypedArray, describeValue, isTypedArrayFor, typedArrayConstructorFor } from './internal/typed-arrays.js';
+import {
+  allocateTypedArray,
+  describeValue,
+  isTypedArrayFor,
+  typedArrayConstructorFor,
+} from './internal/typed-arrays.js';
 import { formatShape } from './internal/format.js';
 
 /**
@@ -13,8 +18,12 @@ export interface Tensor<T extends DType = DType> {
   data: TypedArrayFor<T>;
 }
 
-/** Values createTensor accepts besides a typed array: plain numbers (bigints too for int64, booleans for bool). */
-export type TensorValues = ArrayLike<number> | ArrayLike<bigint> | ArrayLike<boolean>;
+/** Plain values createTensor accepts for a dtype besides its typed array: bigints too for int64, booleans for bool. */
+export type TensorValues<T extends DType = DType> = T extends 'int64'
+  ? ArrayLike<number | bigint>
+  : T extends 'bool'
+    ? ArrayLike<number | boolean>
+    : ArrayLike<number>;
 
 /**
  * Number of elements of a tensor with this shape (1 for a scalar `[]`). Throws RangeError naming the
@@ -41,7 +50,7 @@ export function tensorSize(shape: readonly number[]): number {
 export function createTensor<T extends DType>(
   dtype: T,
   shape: readonly number[],
-  data?: TypedArrayFor<T> | TensorValues,
+  data?: TypedArrayFor<T> | TensorValues<T>,
 ): Tensor<T> {
   if (!isDType(dtype)) {
     throw new TypeError(`dtype must be one of ${DTYPES.join(', ')}, got ${JSON.stringify(dtype)}`);
@@ -52,9 +61,7 @@ export function createTensor<T extends DType>(
 
   const typed = isTypedArrayFor(dtype, data) ? (data as TypedArrayFor<T>) : convertValues(dtype, data);
   if (typed.length !== size) {
-    throw new RangeError(
-      `data has ${typed.length} elements but shape ${formatShape(frozenShape)} needs ${size}`,
-    );
+    throw new RangeError(`data has ${typed.length} elements but shape ${formatShape(frozenShape)} needs ${size}`);
   }
   return { dtype, shape: frozenShape, data: typed };
 }

@@ -20,7 +20,11 @@ interface Call {
 const calls: Call[] = [];
 
 /** A backend that records create() calls and returns an inert runner. */
-function fakeBackend(name: string, priority: number, availability: Awaited<ReturnType<Backend['isAvailable']>>): Backend {
+function fakeBackend(
+  name: string,
+  priority: number,
+  availability: Awaited<ReturnType<Backend['isAvailable']>>,
+): Backend {
   return {
     name,
     priority,
@@ -98,7 +102,8 @@ describe('backend registry', () => {
   });
 
   it('lists every reason when no backend is available', async () => {
-    for (const name of ['low', 'mid']) registerBackend(fakeBackend(name, 1, { available: false, reason: `${name} off` }));
+    for (const name of ['low', 'mid'])
+      registerBackend(fakeBackend(name, 1, { available: false, reason: `${name} off` }));
     const error = await expectOxvError(createRunner('m.onnx'), 'ERR_BACKEND_UNAVAILABLE');
     expect(error.message).toContain('broken (availability check failed: probe crashed)');
     expect(error.message).toContain('gpu-only (no GPU)');

@@ -23,7 +23,11 @@ describe('createRunner with the real backends', () => {
     const runner = await createRunner(fixturePath('two_io.onnx'), backend === undefined ? {} : { backend });
     try {
       expect(runner.backend).toBe(expected);
-      const x = createTensor('float32', [1, 3, 4, 4], Array.from({ length: 48 }, (_, i) => i / 8));
+      const x = createTensor(
+        'float32',
+        [1, 3, 4, 4],
+        Array.from({ length: 48 }, (_, i) => i / 8),
+      );
       const out = await runner.run({ x, n: createTensor('int64', [1, 2], [5n, -5n]) });
       expect((out.y!.data as Float32Array)[47]).toBeCloseTo((2 * 47) / 8 + 1, 6);
       expect(Array.from(out.m!.data as BigInt64Array)).toEqual([6n, -4n]);

@@ -58,9 +58,10 @@ describe('compareTensors', () => {
     expect(result.cosine_similarity).toBeGreaterThan(0.99999);
   });
 
-  it('does not overflow cosine for large magnitudes', () => {
-    const big = f64([1e200, 1e200]);
-    expect(compareTensors(big, big).cosine_similarity).toBe(1);
+  it('keeps cosine finite for magnitudes whose squares overflow or underflow float64', () => {
+    expect(compareTensors(f64([1e200, 2e200]), f64([2e200, 4e200])).cosine_similarity).toBeCloseTo(1, 12);
+    expect(compareTensors(f64([1e-200, 0]), f64([0, 3e-200])).cosine_similarity).toBe(0);
+    expect(compareTensors(f64([1e-200, 1e-200]), f64([-1e-200, -1e-200])).cosine_similarity).toBeCloseTo(-1, 12);
   });
 
   it('rejects different shapes, naming both', () => {

@@ -60,9 +60,9 @@ describe('runner options', () => {
     await expect(createNodeRunner(fixturePath('two_io.onnx'), { intraOpThreads: -1 })).rejects.toThrow(
       new RangeError('options.intraOpThreads must be a non-negative integer, got -1'),
     );
-    await expect(
-      createNodeRunner(fixturePath('two_io.onnx'), { executionProvider: 'tpu' as 'cpu' }),
-    ).rejects.toThrow(/options\.executionProvider must be one of cpu, cuda, tensorrt, wasm, webgpu/);
+    await expect(createNodeRunner(fixturePath('two_io.onnx'), { executionProvider: 'tpu' as 'cpu' })).rejects.toThrow(
+      /options\.executionProvider must be one of cpu, cuda, tensorrt, wasm, webgpu/,
+    );
   });
 
   it('applies thread and optimisation options without changing results', async () => {

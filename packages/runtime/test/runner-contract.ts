@@ -169,7 +169,11 @@ export function describeRunnerContract(backendName: string, create: CreateRunner
         const { n } = twoIoFeeds(1);
         // Built by hand: createTensor itself would refuse this.
         const x: Tensor = { dtype: 'float32', shape: [1, 3, 4, 4], data: new Float32Array(47) };
-        await expectOxvError(twoIo.run({ x, n }), 'ERR_INPUT_SHAPE', /data has 47 elements but shape \[1,3,4,4\] needs 48/);
+        await expectOxvError(
+          twoIo.run({ x, n }),
+          'ERR_INPUT_SHAPE',
+          /data has 47 elements but shape \[1,3,4,4\] needs 48/,
+        );
       });
 
       it('rejects an unknown requested output, listing the model outputs', async () => {
@@ -178,6 +182,40 @@ export function describeRunnerContract(backendName: string, create: CreateRunner
           'ERR_INPUT_NAME',
           /unknown output "nope".*"y", "m"/,
         );
+      });
+    });
+
+    describe('runtime failures', () => {
+      it('reports an unnamed dynamic dim as "?"', async () => {
+        const runner = await create(fixturePath('broadcast.onnx'));
+        try {
+          expect(runner.info().inputs).toEqual([
+            { name: 'a', dtype: 'float32', shape: ['n'] },
+            { name: 'b', dtype: 'float32', shape: ['?'] },
+          ]);
+          expect(runner.info().outputs).toEqual([{ name: 'c', dtype: 'float32', shape: ['?'] }]);
+        } finally {
+          await runner.dispose();
+        }
+      });
+
+      it('wraps a failure inside the runtime as ERR_INFERENCE with the runtime error as cause', async () => {
+        const runner = await create(fixturePath('broadcast.onnx'));
+        try {
+          const a = createTensor('float32', [2], [1, 2]);
+          // Both dims are dynamic, so validation passes and broadcasting [2] with [3] fails in the runtime.
+          const error = await expectOxvError(
+            runner.run({ a, b: createTensor('float32', [3], [1, 2, 3]) }),
+            'ERR_INFERENCE',
+            new RegExp(`^${backendName} failed to run the model: `),
+          );
+          expect(error.cause).toBeInstanceOf(Error);
+          // The runner stays usable after a failed run.
+          const out = await runner.run({ a, b: createTensor('float32', [1], [10]) });
+          expect(Array.from(out.c!.data as Float32Array)).toEqual([11, 12]);
+        } finally {
+          await runner.dispose();
+        }
       });
     });
 
@@ -218,6 +256,12 @@ export function describeRunnerContract(backendName: string, create: CreateRunner
         const error = await expectOxvError(create(path), 'ERR_MODEL_LOAD', /protobuf parsing failed/i);
         expect(error.message).toContain(path);
         expect(error.cause).toBeInstanceOf(Error);
+      });
+
+      it('reports a directory given as the model as ERR_MODEL_LOAD', async () => {
+        const directory = fixturePath('');
+        const error = await expectOxvError(create(directory), 'ERR_MODEL_LOAD');
+        expect(error.message).toContain(directory);
       });
 
       it('reports corrupt model bytes as ERR_MODEL_LOAD', async () => {

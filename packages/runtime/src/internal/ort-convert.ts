@@ -29,7 +29,10 @@ export function fromOrtValue(name: string, value: unknown): Tensor {
   }
   const { type, dims, data } = value;
   if (!isDType(type)) {
-    throw new OxvError('ERR_INFERENCE', `output "${name}" has dtype ${type}, which @oxidizedvision/runtime does not support`);
+    throw new OxvError(
+      'ERR_INFERENCE',
+      `output "${name}" has dtype ${type}, which @oxidizedvision/runtime does not support`,
+    );
   }
   const shape = Object.freeze([...dims]);
   if (type === 'float16') return { dtype: type, shape, data: float16Bits(data as ArrayBufferView) };

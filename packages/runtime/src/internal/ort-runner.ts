@@ -6,14 +6,21 @@ import { fromOrtValue, toOrtTensor, toTensorInfo } from './ort-convert.js';
 import type { OrtSessionLike, OrtTensorFactory, OrtTensorLike } from './ort-types.js';
 import { validateFeeds } from './validate-feeds.js';
 
+/**
+ * Fatal-only run logging: onnxruntime-node otherwise prints a failing kernel's error to stderr, and the same
+ * text already reaches the caller in the ERR_INFERENCE message. Libraries here never print. A fresh object
+ * per run because onnxruntime-web writes defaults into the options it is given.
+ */
+const runOptions = () => ({ logSeverityLevel: 4 as const });
+
 export interface OrtRunnerParams {
   backend: string;
   executionProviders: string[];
   session: OrtSessionLike;
   createOrtTensor: OrtTensorFactory;
   /**
-   * Wraps each session.run. onnxruntime-web needs runs serialised (concurrent runs on the WASM backend
-   * fail with "Session already started"); onnxruntime-node passes runs straight through.
+   * Wraps each session.run and the final release. onnxruntime-web needs them serialised (concurrent calls
+   * into its WASM instance fail with "Session already started"); onnxruntime-node passes them straight through.
    */
   schedule?: <T>(task: () => Promise<T>) => Promise<T>;
 }
@@ -41,7 +48,7 @@ export function createOrtRunner(params: OrtRunnerParams): Runner {
 
     let results: Record<string, unknown>;
     try {
-      results = await schedule(() => session.run(ortFeeds, fetches));
+      results = await schedule(() => session.run(ortFeeds, fetches, runOptions()));
     } catch (error) {
       throw new OxvError('ERR_INFERENCE', `${backend} failed to run the model: ${firstLine(error)}`, { cause: error });
     }
@@ -55,7 +62,9 @@ export function createOrtRunner(params: OrtRunnerParams): Runner {
     info: () => info,
     run(feeds, options) {
       if (disposal !== undefined) {
-        return Promise.reject(new OxvError('ERR_RUNNER_DISPOSED', `this ${backend} runner was disposed; create a new one`));
+        return Promise.reject(
+          new OxvError('ERR_RUNNER_DISPOSED', `this ${backend} runner was disposed; create a new one`),
+        );
       }
       const pending = runOnce(feeds, options);
       inFlight.add(pending);
@@ -68,7 +77,7 @@ export function createOrtRunner(params: OrtRunnerParams): Runner {
     },
     dispose() {
       // Releasing a session under a running inference crashes or corrupts it, so wait for runs first.
-      disposal ??= Promise.allSettled([...inFlight]).then(() => session.release());
+      disposal ??= Promise.allSettled([...inFlight]).then(() => schedule(() => session.release()));
       return disposal;
     },
   };

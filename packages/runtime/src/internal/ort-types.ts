@@ -20,6 +20,10 @@ export interface OrtValueMetadataLike {
 export interface OrtSessionLike {
   readonly inputMetadata: readonly OrtValueMetadataLike[];
   readonly outputMetadata: readonly OrtValueMetadataLike[];
-  run(feeds: Record<string, OrtTensorLike>, fetches: string[]): Promise<Record<string, unknown>>;
+  run(
+    feeds: Record<string, OrtTensorLike>,
+    fetches: string[],
+    options?: { logSeverityLevel?: 0 | 1 | 2 | 3 | 4 },
+  ): Promise<Record<string, unknown>>;
   release(): Promise<void>;
 }

@@ -21,17 +21,21 @@ export function validateFeeds(
   const inputNames = inputs.map((info) => info.name);
   for (const name of Object.keys(feeds)) {
     if (!inputNames.includes(name)) {
-      throw new OxvError('ERR_INPUT_NAME', `unknown input "${name}"; the model's inputs are ${formatNames(inputNames)}`, {
-        details: { input: name, inputs: inputNames },
-      });
+      throw new OxvError(
+        'ERR_INPUT_NAME',
+        `unknown input "${name}"; the model's inputs are ${formatNames(inputNames)}`,
+        { details: { input: name, inputs: inputNames } },
+      );
     }
   }
   for (const info of inputs) {
     const tensor = feeds[info.name];
     if (tensor === undefined) {
-      throw new OxvError('ERR_INPUT_NAME', `missing input "${info.name}"; the model's inputs are ${formatNames(inputNames)}`, {
-        details: { input: info.name, inputs: inputNames },
-      });
+      throw new OxvError(
+        'ERR_INPUT_NAME',
+        `missing input "${info.name}"; the model's inputs are ${formatNames(inputNames)}`,
+        { details: { input: info.name, inputs: inputNames } },
+      );
     }
     checkFeed(info, tensor);
   }
@@ -51,9 +55,11 @@ function checkFeed(info: TensorInfo, tensor: Tensor): void {
   // dtype equals a model dtype from here on, but a hand-built tensor may still carry the wrong storage.
   if (!isDType(tensor.dtype) || !isTypedArrayFor(tensor.dtype, tensor.data)) {
     const expected = isDType(tensor.dtype) ? typedArrayConstructorFor(tensor.dtype).name : 'a typed array';
-    throw new OxvError('ERR_INPUT_DTYPE', `${label}: dtype ${tensor.dtype} needs ${expected} data, got ${describeValue(tensor.data)}`, {
-      details: { input: info.name, dtype: tensor.dtype },
-    });
+    throw new OxvError(
+      'ERR_INPUT_DTYPE',
+      `${label}: dtype ${tensor.dtype} needs ${expected} data, got ${describeValue(tensor.data)}`,
+      { details: { input: info.name, dtype: tensor.dtype } },
+    );
   }
   checkShape(info, tensor, label);
 }
@@ -61,12 +67,17 @@ function checkFeed(info: TensorInfo, tensor: Tensor): void {
 function checkShape(info: TensorInfo, tensor: Tensor, label: string): void {
   const shape = tensor.shape;
   const shapeError = (why: string): OxvError =>
-    new OxvError('ERR_INPUT_SHAPE', `${label}: expected shape ${formatShape(info.shape)}, got ${formatShape(shape)} (${why})`, {
-      details: { input: info.name, expected: info.shape, got: Array.isArray(shape) ? [...shape] : shape },
-    });
+    new OxvError(
+      'ERR_INPUT_SHAPE',
+      `${label}: expected shape ${formatShape(info.shape)}, got ${formatShape(shape)} (${why})`,
+      { details: { input: info.name, expected: info.shape, got: Array.isArray(shape) ? [...shape] : shape } },
+    );
 
   if (!Array.isArray(shape) || !shape.every((dim) => Number.isSafeInteger(dim) && dim >= 0)) {
-    throw new OxvError('ERR_INPUT_SHAPE', `${label}: shape must be an array of non-negative integers, got ${String(shape)}`);
+    throw new OxvError(
+      'ERR_INPUT_SHAPE',
+      `${label}: shape must be an array of non-negative integers, got ${String(shape)}`,
+    );
   }
   // An empty declared shape is either a scalar or an undeclared rank; ORT reports both as [], so only the
   // data length can be checked here and the runtime has the last word.
@@ -103,9 +114,11 @@ function resolveOutputs(outputs: readonly TensorInfo[], requested: readonly stri
   }
   for (const name of requested) {
     if (!outputNames.includes(name)) {
-      throw new OxvError('ERR_INPUT_NAME', `unknown output "${name}"; the model's outputs are ${formatNames(outputNames)}`, {
-        details: { output: name, outputs: outputNames },
-      });
+      throw new OxvError(
+        'ERR_INPUT_NAME',
+        `unknown output "${name}"; the model's outputs are ${formatNames(outputNames)}`,
+        { details: { output: name, outputs: outputNames } },
+      );
     }
   }
   return [...new Set(requested)];

@@ -35,9 +35,11 @@ export async function createNodeRunner(source: ModelSource, options?: RunnerOpti
   const resolved = resolveRunnerOptions(options);
   const provider = resolved.executionProvider ?? 'cpu';
   if (provider === 'wasm') {
-    throw new OxvError('ERR_BACKEND_UNAVAILABLE', `the wasm execution provider belongs to onnxruntime-web, not ${NODE_BACKEND_NAME}`, {
-      hint: "use backend 'onnxruntime-web' for wasm",
-    });
+    throw new OxvError(
+      'ERR_BACKEND_UNAVAILABLE',
+      `the wasm execution provider belongs to onnxruntime-web, not ${NODE_BACKEND_NAME}`,
+      { hint: "use backend 'onnxruntime-web' for wasm" },
+    );
   }
   if (provider === 'cuda' || provider === 'tensorrt') assertProviderInstalled(provider);
 
@@ -48,12 +50,15 @@ export async function createNodeRunner(source: ModelSource, options?: RunnerOpti
   }
 
   const sessionOptions: ort.InferenceSession.SessionOptions = {
-    executionProviders: [provider === 'cuda' || provider === 'tensorrt' ? { name: provider, deviceId: resolved.deviceId ?? 0 } : provider],
+    executionProviders: [
+      provider === 'cuda' || provider === 'tensorrt' ? { name: provider, deviceId: resolved.deviceId ?? 0 } : provider,
+    ],
     logSeverityLevel: LOG_SEVERITY_ERROR,
   };
   if (resolved.intraOpThreads !== undefined) sessionOptions.intraOpNumThreads = resolved.intraOpThreads;
   if (resolved.interOpThreads !== undefined) sessionOptions.interOpNumThreads = resolved.interOpThreads;
-  if (resolved.graphOptimizationLevel !== undefined) sessionOptions.graphOptimizationLevel = resolved.graphOptimizationLevel;
+  if (resolved.graphOptimizationLevel !== undefined)
+    sessionOptions.graphOptimizationLevel = resolved.graphOptimizationLevel;
 
   let session: ort.InferenceSession;
   try {
@@ -106,11 +111,15 @@ async function assertModelFile(path: string): Promise<void> {
 function classifyCreateError(error: unknown, provider: string, label: string): OxvError {
   const message = firstLine(error);
   if (provider !== 'cpu' && /execution ?provider|shared library|providers?_|cuda|tensorrt|webgpu/i.test(message)) {
-    return new OxvError('ERR_BACKEND_UNAVAILABLE', `${NODE_BACKEND_NAME} could not start the ${provider} execution provider: ${message}`, {
-      cause: error,
-      hint: 'check the NVIDIA driver, CUDA 12 and cuDNN 9 installation, or use executionProvider "cpu"',
-      details: { provider },
-    });
+    return new OxvError(
+      'ERR_BACKEND_UNAVAILABLE',
+      `${NODE_BACKEND_NAME} could not start the ${provider} execution provider: ${message}`,
+      {
+        cause: error,
+        hint: 'check the NVIDIA driver, CUDA 12 and cuDNN 9 installation, or use executionProvider "cpu"',
+        details: { provider },
+      },
+    );
   }
   return new OxvError('ERR_MODEL_LOAD', `could not load model ${label}: ${message}`, { cause: error });
 }

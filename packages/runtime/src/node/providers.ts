@@ -64,6 +64,9 @@ export function assertProviderInstalled(provider: GpuExecutionProvider, director
   throw new OxvError(
     'ERR_BACKEND_UNAVAILABLE',
     `the ${provider} execution provider is not installed: ${status.missing.join(', ')} missing from ${status.directory}; ${INSTALL_HINT}`,
-    { hint: "or run on the CPU with executionProvider 'cpu'", details: { provider, missing: status.missing, directory: status.directory } },
+    {
+      hint: "or run on the CPU with executionProvider 'cpu'",
+      details: { provider, missing: status.missing, directory: status.directory },
+    },
   );
 }

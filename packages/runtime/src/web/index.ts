@@ -38,7 +38,8 @@ export async function createWebRunner(source: ModelSource, options?: RunnerOptio
     executionProviders: [provider],
     logSeverityLevel: LOG_SEVERITY_ERROR,
   };
-  if (resolved.graphOptimizationLevel !== undefined) sessionOptions.graphOptimizationLevel = resolved.graphOptimizationLevel;
+  if (resolved.graphOptimizationLevel !== undefined)
+    sessionOptions.graphOptimizationLevel = resolved.graphOptimizationLevel;
 
   let session: ort.InferenceSession;
   try {
@@ -46,7 +47,9 @@ export async function createWebRunner(source: ModelSource, options?: RunnerOptio
   } catch (error) {
     const message = firstLine(error);
     if (provider === 'webgpu' && /webgpu|adapter|gpu device/i.test(message)) {
-      throw new OxvError('ERR_BACKEND_UNAVAILABLE', `${WEB_BACKEND_NAME} could not start WebGPU: ${message}`, { cause: error });
+      throw new OxvError('ERR_BACKEND_UNAVAILABLE', `${WEB_BACKEND_NAME} could not start WebGPU: ${message}`, {
+        cause: error,
+      });
     }
     throw new OxvError('ERR_MODEL_LOAD', `could not load model ${label}: ${message}`, { cause: error });
   }

@@ -6,6 +6,7 @@ exporter where it exists (it handles the CNNs this toolkit targets on every vers
 the dynamo exporter where it does not.
 """
 import inspect
+import os
 import re
 
 from .protocol import BridgeError, progress, warn
@@ -61,7 +62,9 @@ def _operator_location(model, inputs, operator):
             if node.kind() == operator:
                 text = node.sourceRange().strip()
                 if text:
-                    return text.splitlines()[0]
+                    # "/path/model.py(11): forward" → "model.py:11 in forward"
+                    found = re.match(r"(.+)\((\d+)\): (\w+)", text.splitlines()[0])
+                    return f"{os.path.basename(found.group(1))}:{found.group(2)} in {found.group(3)}" if found else text.splitlines()[0]
     except Exception:
         return None
     return None
@@ -72,13 +75,6 @@ def _export_error(exc, model, inputs, opset):
 
     text = str(exc)
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-    if re.search(r"[Uu]nsupported ONNX opset version|opset version \d+ is not supported|opset_version", first):
-        caps = exporter_capabilities()
-        raise BridgeError(
-            "ERR_UNSUPPORTED_OPSET",
-            f"torch {torch.__version__} cannot export opset {opset}: {first}",
-            hint=f"Set export.opset_version to {caps['exporter_max_opset'] or 'a lower value'} or below.",
-        ) from exc
     operator = re.search(r"operator '?([a-z_]+::[A-Za-z0-9_.]+)'?", text)
     if operator:
         where = _operator_location(model, inputs, operator.group(1))
@@ -89,6 +85,13 @@ def _export_error(exc, model, inputs, opset):
             + f": {first}",
             hint="Try a higher export.opset_version, or replace that operation in the model.",
             details={"operator": operator.group(1), "location": where},
+        ) from exc
+    if re.search(r"[Uu]nsupported ONNX opset version|opset version \d+ is not supported|opset_version", first):
+        caps = exporter_capabilities()
+        raise BridgeError(
+            "ERR_UNSUPPORTED_OPSET",
+            f"torch {torch.__version__} cannot export opset {opset}: {first}",
+            hint=f"Set export.opset_version to {caps['exporter_max_opset'] or 'a lower value'} or below.",
         ) from exc
     raise BridgeError("ERR_EXPORT", f"ONNX export failed: {type(exc).__name__}: {first}") from exc
 
@@ -110,6 +113,10 @@ def export_onnx(model, inputs, input_names, outputs, output_names, options, path
         output_names=list(output_names),
         dynamic_axes=_dynamic_axes(input_names, inputs, output_names, outputs, options.get("dynamic_axes", ["batch"])),
     )
+    if "external_data" in inspect.signature(torch.onnx.export).parameters:
+        # The dynamo exporter writes weights to a side file by default; keep one self-contained file
+        # unless protobuf's 2 GB limit forces external data (browsers then need every file fetched).
+        kwargs["external_data"] = _weight_bytes(model) > INLINE_LIMIT_BYTES
     attempts = [True] if use_dynamo else ([False] if caps["exporter_has_dynamo_flag"] else [None])
     if wanted == "auto" and caps["exporter_has_dynamo_flag"]:
         attempts.append(True)
@@ -128,6 +135,14 @@ def export_onnx(model, inputs, input_names, outputs, output_names, options, path
                 continue
             break
     _export_error(last_error, model, inputs, opset)
+
+
+INLINE_LIMIT_BYTES = 1_800_000_000
+
+
+def _weight_bytes(model):
+    tensors = list(model.parameters()) + list(model.buffers())
+    return sum(t.numel() * t.element_size() for t in tensors)
 
 
 def _legacy_exporter_gone(exc):

@@ -28,12 +28,12 @@ function readConfigText(file: string): string {
 
 function parseYaml(file: string, text: string): ConfigSource {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
     const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
-    const reason = first.message.split('\n')[0];
+    const reason = (first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
     throw new OxvError('ERR_CONFIG_PARSE', `${where}: YAML syntax error: ${reason}`, { cause: first });
   }
   return { file, doc, lines };
