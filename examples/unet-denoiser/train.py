@@ -21,18 +21,25 @@ Writes a bare state_dict (--out, default checkpoint.pt next to this file) and TR
 import argparse
 import hashlib
 import math
+import os
 import platform
 import shlex
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
-import numpy as np
-import torch
-import torch.nn.functional as F
-from skimage import __version__ as skimage_version
-from skimage import data
+# Let idle OpenMP threads sleep instead of spin. On a shared 2-core machine a spinning thread whose
+# partner is descheduled stalls every parallel region: measured here under load, 2 threads took
+# 610-1266 ms per training step with the default policy and 104-242 ms with PASSIVE. It must be set
+# before torch (and numpy's BLAS) load their OpenMP runtime, hence before the imports below.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from skimage import __version__ as skimage_version  # noqa: E402
+from skimage import data  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -114,6 +121,7 @@ def train(args: argparse.Namespace, images: List[torch.Tensor], net: UNet) -> Di
     total = args.steps if args.steps else 10**9  # planned after warm-up when not given
     planned_from_timing = args.steps is None
     running, t0, t_calib = None, time.perf_counter(), 0.0
+    load_start = os.getloadavg()[0]
     net.train()
     step = 0
     while step < total:
@@ -144,7 +152,7 @@ def train(args: argparse.Namespace, images: List[torch.Tensor], net: UNet) -> Di
             print(f"time guard: stopping at step {step} of {total}")
             break
     return {"steps": step, "planned_steps": total, "train_seconds": time.perf_counter() - t0,
-            "final_loss": running}
+            "final_loss": running, "load_start": load_start}
 
 
 def evaluate(net: UNet) -> List[Tuple[str, int, float, float]]:
@@ -194,7 +202,8 @@ Written by `train.py` at the end of the run below; every number here was measure
 - Wall time: {wall:.0f} s in all, of which {stats['train_seconds']:.0f} s training
 - Steps: {stats['steps']} (planned {stats['planned_steps']}) of {args.batch_size} crops of {args.crop}x{args.crop};
   replay this run exactly with `--steps {stats['steps']} --seed {args.seed}` and the same thread count
-- Machine: {cpu}, {torch.get_num_threads()} torch threads
+- Machine: {cpu}, {torch.get_num_threads()} torch threads, OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')};
+  load average {stats['load_start']:.1f} at the start and {os.getloadavg()[0]:.1f} at the end (other work shared the CPUs)
 - Versions: Python {platform.python_version()}, torch {torch.__version__}, numpy {np.__version__}, scikit-image {skimage_version}
 - Model: `UNet({', '.join(f'{k}={v}' for k, v in MODEL_ARGS.items())})`, {n_params:,} parameters
 - Checkpoint: `{ckpt.name}`, bare float32 state_dict, {ckpt.stat().st_size:,} bytes, sha256 `{sha}`

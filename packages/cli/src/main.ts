@@ -8,7 +8,8 @@ import { createCliLogger } from './output/logger.js';
 import { reportError } from './output/errors.js';
 import type { GlobalFlags } from './options.js';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
 
 export function createProgram(): Command<[], Record<string, unknown>> {
   const program = new Command()

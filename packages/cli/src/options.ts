@@ -16,13 +16,15 @@ export function parsePositiveInt(value: string): number {
 
 export function parseNonNegativeInt(value: string): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
   return n;
 }
 
 export function parseNonNegativeNumber(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}"`);
   return n;
 }
 
@@ -36,7 +38,10 @@ export function parseCosine(value: string): number {
 
 export function parseList<T extends string>(allowed: readonly T[]) {
   return (value: string): T[] => {
-    const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+    const items = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const bad = items.filter((item) => !allowed.includes(item as T));
     if (items.length === 0 || bad.length > 0) {
       throw new InvalidArgumentError(`expected a comma-separated list of ${allowed.join(', ')}; got "${value}"`);

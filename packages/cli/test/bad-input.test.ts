@@ -25,50 +25,96 @@ describe('bad input gives a short message and a non-zero exit', () => {
   });
 
   it('a YAML syntax error, with its line', async () => {
-    await expectFailure(['validate', writeConfig('model:\n  path: [unclosed\n')], 2, /config\.yml:\d+:\d+: YAML syntax error/);
+    await expectFailure(
+      ['validate', writeConfig('model:\n  path: [unclosed\n')],
+      2,
+      /config\.yml:\d+:\d+: YAML syntax error/,
+    );
   });
 
   it('a mistyped key, with a did-you-mean', async () => {
-    await expectFailure(['convert', writeConfig(`${TINY}exprt:\n  opset_version: 13\n`)], 2, /config\.yml:5:1: exprt unknown key; did you mean "export"\?/);
+    await expectFailure(
+      ['convert', writeConfig(`${TINY}exprt:\n  opset_version: 13\n`)],
+      2,
+      /config\.yml:5:1: exprt unknown key; did you mean "export"\?/,
+    );
   });
 
   it('a negative dimension', async () => {
-    await expectFailure(['convert', writeConfig(TINY.replace('[1, 3, 32, 32]', '[1, -3, 32, 32]'))], 2, /model\.input_shape\[1\] must be >= 1/);
+    await expectFailure(
+      ['convert', writeConfig(TINY.replace('[1, 3, 32, 32]', '[1, -3, 32, 32]'))],
+      2,
+      /model\.input_shape\[1\] must be >= 1/,
+    );
   });
 
   it('a missing model file', async () => {
-    await expectFailure(['convert', writeConfig(TINY.replace('tiny_cnn.py', 'nope.py'))], 1, /model\.path names a file that does not exist: .*nope\.py/);
+    await expectFailure(
+      ['convert', writeConfig(TINY.replace('tiny_cnn.py', 'nope.py'))],
+      1,
+      /model\.path names a file that does not exist: .*nope\.py/,
+    );
   });
 
   it('a class that is not in the file, with a did-you-mean', async () => {
-    await expectFailure(['convert', writeConfig(TINY.replace('class_name: TinyCNN', 'class_name: TinyCnn'))], 1, /class 'TinyCnn' not found in .*tiny_cnn\.py; did you mean 'TinyCNN'\?/);
+    await expectFailure(
+      ['convert', writeConfig(TINY.replace('class_name: TinyCNN', 'class_name: TinyCnn'))],
+      1,
+      /class 'TinyCnn' not found in .*tiny_cnn\.py; did you mean 'TinyCNN'\?/,
+    );
   });
 
   it('a model file that fails to import, with the line', async () => {
     const config = writeConfig(TINY.replace('tiny_cnn.py', 'broken_import.py').replace('TinyCNN', 'NeverDefined'));
-    await expectFailure(['convert', config], 1, /importing .*broken_import\.py failed at broken_import\.py:\d+ in <module>: ModuleNotFoundError/);
+    await expectFailure(
+      ['convert', config],
+      1,
+      /importing .*broken_import\.py failed at broken_import\.py:\d+ in <module>: ModuleNotFoundError/,
+    );
   });
 
   it('a missing checkpoint', async () => {
-    await expectFailure(['convert', writeConfig(`${TINY}  checkpoint: missing.pt\n`)], 1, /model\.checkpoint names a file that does not exist: .*missing\.pt/);
+    await expectFailure(
+      ['convert', writeConfig(`${TINY}  checkpoint: missing.pt\n`)],
+      1,
+      /model\.checkpoint names a file that does not exist: .*missing\.pt/,
+    );
   });
 
   it('a checkpoint of another model', async () => {
-    await expectFailure(['convert', writeConfig(`${TINY}  checkpoint: ${FIXTURES}/wrong_model.pt\n`)], 1, /checkpoint .*wrong_model\.pt does not match TinyCNN: \d+ missing key\(s\): .*unexpected key/);
+    await expectFailure(
+      ['convert', writeConfig(`${TINY}  checkpoint: ${FIXTURES}/wrong_model.pt\n`)],
+      1,
+      /checkpoint .*wrong_model\.pt does not match TinyCNN: \d+ missing key\(s\): .*unexpected key/,
+    );
   });
 
   it('a file that is not a checkpoint', async () => {
-    await expectFailure(['convert', writeConfig(`${TINY}  checkpoint: ${FIXTURES}/not_a_checkpoint.pt\n`)], 1, /not_a_checkpoint\.pt is not a PyTorch checkpoint/);
+    await expectFailure(
+      ['convert', writeConfig(`${TINY}  checkpoint: ${FIXTURES}/not_a_checkpoint.pt\n`)],
+      1,
+      /not_a_checkpoint\.pt is not a PyTorch checkpoint/,
+    );
   });
 
   it('a constructor that needs init_args', async () => {
     const config = writeConfig(TINY.replace('tiny_cnn.py', 'needs_init_args.py').replace('TinyCNN', 'Configurable'));
-    const result = await expectFailure(['convert', config], 1, /constructing Configurable with init_args \{\} failed: .*missing 3 required positional arguments/);
-    expect(result.stderr).toMatch(/hint: The constructor is Configurable\(width: int, num_classes: int, use_bias: bool\)/);
+    const result = await expectFailure(
+      ['convert', config],
+      1,
+      /constructing Configurable with init_args \{\} failed: .*missing 3 required positional arguments/,
+    );
+    expect(result.stderr).toMatch(
+      /hint: The constructor is Configurable\(width: int, num_classes: int, use_bias: bool\)/,
+    );
   });
 
   it('an input shape the model cannot take', async () => {
-    await expectFailure(['convert', writeConfig(TINY.replace('[1, 3, 32, 32]', '[1, 5, 32, 32]'))], 1, /running the model on example input\(s\) of shape \[1, 5, 32, 32\] failed/);
+    await expectFailure(
+      ['convert', writeConfig(TINY.replace('[1, 3, 32, 32]', '[1, 5, 32, 32]'))],
+      1,
+      /running the model on example input\(s\) of shape \[1, 5, 32, 32\] failed/,
+    );
   });
 
   it('an opset the installed exporter does not support', async () => {
@@ -76,16 +122,30 @@ describe('bad input gives a short message and a non-zero exit', () => {
   });
 
   it('an operator ONNX cannot express, naming it and the source line', async () => {
-    const config = writeConfig(`model:\n  path: ${FIXTURES}/unsupported_op.py\n  class_name: SpectralNet\n  input_shape: [1, 3, 16, 16]\n`);
-    await expectFailure(['convert', config], 1, /operator aten::fft_rfft2 is not supported at opset 17 \(used at unsupported_op\.py:11 in forward\)/);
+    const config = writeConfig(
+      `model:\n  path: ${FIXTURES}/unsupported_op.py\n  class_name: SpectralNet\n  input_shape: [1, 3, 16, 16]\n`,
+    );
+    await expectFailure(
+      ['convert', config],
+      1,
+      /operator aten::fft_rfft2 is not supported at opset 17 \(used at unsupported_op\.py:11 in forward\)/,
+    );
   });
 
   it('an unknown torchvision architecture', async () => {
-    await expectFailure(['convert', writeConfig('model:\n  path: torchvision:resnet19\n  input_shape: [1, 3, 64, 64]\n')], 1, /no architecture 'resnet19'; did you mean .*resnet18/);
+    await expectFailure(
+      ['convert', writeConfig('model:\n  path: torchvision:resnet19\n  input_shape: [1, 3, 64, 64]\n')],
+      1,
+      /no architecture 'resnet19'; did you mean .*resnet18/,
+    );
   });
 
   it('no usable Python: a named interpreter that does not exist', async () => {
-    const result = await expectFailure(['convert', writeConfig(TINY), '--python', '/no/python3'], 1, /No Python with PyTorch found/);
+    const result = await expectFailure(
+      ['convert', writeConfig(TINY), '--python', '/no/python3'],
+      1,
+      /No Python with PyTorch found/,
+    );
     expect(result.stderr).toMatch(/\/no\/python3 \(--python\)/);
     expect(result.stderr).toMatch(/apt-get install python3-torch/);
   });
@@ -93,15 +153,28 @@ describe('bad input gives a short message and a non-zero exit', () => {
   it('no usable Python: OXV_PYTHON names one without torch', async () => {
     const fake = join(mkdtempSync(join(tmpdir(), 'oxv-py-')), 'python3');
     writeFileSync(fake, '#!/bin/sh\nexec env -i /usr/bin/python3 -S "$@"\n', { mode: 0o755 });
-    await expectFailure(['convert', writeConfig(TINY)], 1, /python3 \(OXV_PYTHON\): cannot import torch \(ModuleNotFoundError/, { OXV_PYTHON: fake });
+    await expectFailure(
+      ['convert', writeConfig(TINY)],
+      1,
+      /python3 \(OXV_PYTHON\): cannot import torch \(ModuleNotFoundError/,
+      { OXV_PYTHON: fake },
+    );
   });
 
   it('validate before convert', async () => {
-    await expectFailure(['validate', writeConfig(TINY)], 1, /No model card at .*model\.card\.json[\s\S]*hint: Run "oxidizedvision convert/);
+    await expectFailure(
+      ['validate', writeConfig(TINY)],
+      1,
+      /No model card at .*model\.card\.json[\s\S]*hint: Run "oxidizedvision convert/,
+    );
   });
 
   it('a malformed flag value', async () => {
-    await expectFailure(['validate', writeConfig(TINY), '--num-tests', 'many'], 2, /expected a positive integer, got "many"/);
+    await expectFailure(
+      ['validate', writeConfig(TINY), '--num-tests', 'many'],
+      2,
+      /expected a positive integer, got "many"/,
+    );
   });
 
   it('an unknown registry model and a malformed model reference', async () => {
@@ -119,7 +192,10 @@ describe('bad input gives a short message and a non-zero exit', () => {
 describe('logging flags', () => {
   it('--json-log writes pino JSON lines on stderr', async () => {
     const result = await cli(['--json-log', 'convert', '/no/such/config.yml']);
-    const lines = result.stderr.trim().split('\n').map((l) => JSON.parse(l) as { level: number; msg: string });
+    const lines = result.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: number; msg: string });
     expect(lines.some((l) => l.level === 50 && /Config file not found/.test(l.msg))).toBe(true);
   });
 

@@ -8,7 +8,16 @@ import { cli, FIXTURES, writeConfig } from './helpers/cli.js';
 interface Report {
   passed: boolean;
   model: string;
-  comparisons: { reference: string; target: string; output: string; mae: number; rmse: number; max_abs_error: number; cosine_similarity: number; passed: boolean }[];
+  comparisons: {
+    reference: string;
+    target: string;
+    output: string;
+    mae: number;
+    rmse: number;
+    max_abs_error: number;
+    cosine_similarity: number;
+    passed: boolean;
+  }[];
   failures: unknown[];
 }
 
@@ -44,7 +53,9 @@ function expectAllTargets(report: Report, outputs: string[], minCosine = 0.9999)
 describe('convert + validate', () => {
   it('converts a checkpointed model, writes a complete card, and validates it', async () => {
     const home = mkdtempSync(join(tmpdir(), 'oxv-home-'));
-    const config = fixtureConfig(`tiny_cnn.py\n  class_name: TinyCNN\n  input_shape: [1, 3, 32, 32]\n  checkpoint: ${FIXTURES}/tiny_cnn.pt\nexport:\n  model_name: tiny\n`);
+    const config = fixtureConfig(
+      `tiny_cnn.py\n  class_name: TinyCNN\n  input_shape: [1, 3, 32, 32]\n  checkpoint: ${FIXTURES}/tiny_cnn.pt\nexport:\n  model_name: tiny\n`,
+    );
     const report = await convertAndValidate(config, home);
     expectAllTargets(report, ['output']);
     expect(report.model).toBe('tiny');
@@ -75,14 +86,24 @@ describe('convert + validate', () => {
     expect(existsSync(join(config, '..', 'out', 'model.weights.pt'))).toBe(true);
   });
 
-  it.each([['tiny_cnn_wrapped_state_dict.pt'], ['tiny_cnn_wrapped_model.pt']])('unwraps a checkpoint saved as %s', async (ckpt) => {
-    const config = fixtureConfig(`tiny_cnn.py\n  class_name: TinyCNN\n  input_shape: [1, 3, 32, 32]\n  checkpoint: ${FIXTURES}/${ckpt}\n`);
-    expect((await cli(['convert', config, '-q'])).code).toBe(0);
-  });
+  it.each([['tiny_cnn_wrapped_state_dict.pt'], ['tiny_cnn_wrapped_model.pt']])(
+    'unwraps a checkpoint saved as %s',
+    async (ckpt) => {
+      const config = fixtureConfig(
+        `tiny_cnn.py\n  class_name: TinyCNN\n  input_shape: [1, 3, 32, 32]\n  checkpoint: ${FIXTURES}/${ckpt}\n`,
+      );
+      expect((await cli(['convert', config, '-q'])).code).toBe(0);
+    },
+  );
 
   it('names and validates every output of a two-output model', async () => {
-    const config = fixtureConfig('two_outputs.py\n  class_name: TwoHeads\n  input_shape: [1, 3, 32, 32]\n  output_names: [logits, features]\n');
-    expectAllTargets(await convertAndValidate(config, mkdtempSync(join(tmpdir(), 'oxv-home-'))), ['logits', 'features']);
+    const config = fixtureConfig(
+      'two_outputs.py\n  class_name: TwoHeads\n  input_shape: [1, 3, 32, 32]\n  output_names: [logits, features]\n',
+    );
+    expectAllTargets(await convertAndValidate(config, mkdtempSync(join(tmpdir(), 'oxv-home-'))), [
+      'logits',
+      'features',
+    ]);
   });
 
   it('passes init_args to a constructor that needs them', async () => {
@@ -107,7 +128,9 @@ describe('convert + validate', () => {
   });
 
   it('leaves height and width symbolic on request', async () => {
-    const config = fixtureConfig('tiny_cnn.py\n  class_name: TinyCNN\n  input_shape: [1, 3, 32, 32]\nexport:\n  dynamic_axes: [batch, height, width]\n');
+    const config = fixtureConfig(
+      'tiny_cnn.py\n  class_name: TinyCNN\n  input_shape: [1, 3, 32, 32]\nexport:\n  dynamic_axes: [batch, height, width]\n',
+    );
     expect((await cli(['convert', config, '-q'])).code).toBe(0);
     const card = JSON.parse(readFileSync(join(config, '..', 'out', 'model.card.json'), 'utf8'));
     expect(card.inputs[0].shape).toEqual(['batch', 3, 'height', 'width']);
@@ -117,7 +140,9 @@ describe('convert + validate', () => {
     const config = fixtureConfig('tiny_cnn.py\n  class_name: TinyCNN\n  input_shape: [1, 3, 32, 32]\n');
     const home = mkdtempSync(join(tmpdir(), 'oxv-home-'));
     expect((await cli(['convert', config, '-q'], { home })).code).toBe(0);
-    const result = await cli(['validate', config, '--targets', 'onnxruntime-node', '--tolerance-max-abs', '0'], { home });
+    const result = await cli(['validate', config, '--targets', 'onnxruntime-node', '--tolerance-max-abs', '0'], {
+      home,
+    });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/onnxruntime-node output "output": max abs error \d\.\d+e-\d+ > 0/);
     expect(result.stdout).toMatch(/validation failed/);
@@ -128,8 +153,15 @@ describe('torchvision architectures', () => {
   it.each([['resnet18'], ['mobilenet_v3_small'], ['efficientnet_b0']])(
     '%s matches PyTorch on both ONNX runtimes (cosine ≥ 0.9999)',
     async (arch) => {
-      const config = writeConfig(`model:\n  path: torchvision:${arch}\n  input_shape: [1, 3, 224, 224]\nexport:\n  model_name: ${arch.replace(/_/g, '-')}\n  torchscript: false\n`);
-      const report = await convertAndValidate(config, mkdtempSync(join(tmpdir(), 'oxv-home-')), ['--targets', 'onnxruntime-node,onnxruntime-web', '--num-tests', '2']);
+      const config = writeConfig(
+        `model:\n  path: torchvision:${arch}\n  input_shape: [1, 3, 224, 224]\nexport:\n  model_name: ${arch.replace(/_/g, '-')}\n  torchscript: false\n`,
+      );
+      const report = await convertAndValidate(config, mkdtempSync(join(tmpdir(), 'oxv-home-')), [
+        '--targets',
+        'onnxruntime-node,onnxruntime-web',
+        '--num-tests',
+        '2',
+      ]);
       expect(report.passed).toBe(true);
       expect(report.comparisons).toHaveLength(2);
       for (const row of report.comparisons) expect(row.cosine_similarity).toBeGreaterThanOrEqual(0.9999);

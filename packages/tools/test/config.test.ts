@@ -36,7 +36,12 @@ describe('loadConfig', () => {
     const config = loadConfig(file);
     expect(config.model.path).toBe(join(file, '..', 'model.py'));
     expect(config.model.inputs).toEqual([{ name: 'input', shape: [1, 3, 32, 32], dtype: 'float32' }]);
-    expect(config.export).toMatchObject({ opset_version: 17, model_name: 'model', dynamic_axes: ['batch'], torchscript: true });
+    expect(config.export).toMatchObject({
+      opset_version: 17,
+      model_name: 'model',
+      dynamic_axes: ['batch'],
+      torchscript: true,
+    });
     expect(config.export.output_dir).toBe(join(file, '..', 'out'));
     expect(config.validation).toMatchObject({ num_tests: 3, tolerance_mae: 1e-4, tolerance_cos_sim: 0.9999, seed: 0 });
     expect(config.runners).toEqual(['pytorch', 'torchscript', 'onnxruntime-node', 'onnxruntime-web']);
@@ -57,7 +62,9 @@ describe('loadConfig', () => {
 
   it('accepts torchvision architectures without a class name, and several named inputs', () => {
     const config = loadConfig(
-      project(`model:\n  path: torchvision:resnet18\n  inputs:\n    - {name: image, shape: [1, 3, 8, 8]}\n    - {name: ids, shape: [1, 4], dtype: int64}\n`),
+      project(
+        `model:\n  path: torchvision:resnet18\n  inputs:\n    - {name: image, shape: [1, 3, 8, 8]}\n    - {name: ids, shape: [1, 4], dtype: int64}\n`,
+      ),
     );
     expect(config.model.kind).toBe('torchvision');
     expect(config.model.arch).toBe('resnet18');
@@ -65,7 +72,9 @@ describe('loadConfig', () => {
   });
 
   it('rejects a missing file', () => {
-    expect(() => loadConfig('/nonexistent/config.yml')).toThrowError(/Config file not found: \/nonexistent\/config.yml/);
+    expect(() => loadConfig('/nonexistent/config.yml')).toThrowError(
+      /Config file not found: \/nonexistent\/config.yml/,
+    );
   });
 
   it('rejects an empty file', () => {
@@ -120,16 +129,22 @@ describe('loadConfig', () => {
 
   it('lists the allowed values of an enum', () => {
     const err = failure(`${VALID}export:\n  dynamic_axes: [batch, depth]\n`);
-    expect(err.message).toMatch(/export\.dynamic_axes\[1\] must be one of "batch", "height", "width" \(got the string "depth"\)/);
+    expect(err.message).toMatch(
+      /export\.dynamic_axes\[1\] must be one of "batch", "height", "width" \(got the string "depth"\)/,
+    );
   });
 
   it('rejects an unknown runner with a suggestion', () => {
     const err = failure(`${VALID}runners: [onnxruntime-nod]\n`);
-    expect(err.message).toMatch(/runners\[0\] names an unknown runner "onnxruntime-nod"; did you mean "onnxruntime-node"\?/);
+    expect(err.message).toMatch(
+      /runners\[0\] names an unknown runner "onnxruntime-nod"; did you mean "onnxruntime-node"\?/,
+    );
   });
 
   it('rejects an out-of-range opset', () => {
-    expect(failure(`${VALID}export:\n  opset_version: 30\n`).message).toMatch(/export\.opset_version must be <= 21 \(got number 30\)/);
+    expect(failure(`${VALID}export:\n  opset_version: 30\n`).message).toMatch(
+      /export\.opset_version must be <= 21 \(got number 30\)/,
+    );
   });
 
   it('needs class_name for a Python file', () => {
@@ -148,12 +163,16 @@ describe('loadConfig', () => {
   });
 
   it('rejects dynamic height/width for inputs that are not 4-D', () => {
-    const err = failure('model:\n  path: model.py\n  class_name: Net\n  input_shape: [1, 16]\nexport:\n  dynamic_axes: [batch, height]\n');
+    const err = failure(
+      'model:\n  path: model.py\n  class_name: Net\n  input_shape: [1, 16]\nexport:\n  dynamic_axes: [batch, height]\n',
+    );
     expect(err.message).toMatch(/export\.dynamic_axes height\/width can only be dynamic when every input is 4-D/);
   });
 
   it('names missing model and checkpoint files with their lines', () => {
-    const err = failure('model:\n  path: missing.py\n  class_name: Net\n  input_shape: [1, 3]\n  checkpoint: nope.pt\n');
+    const err = failure(
+      'model:\n  path: missing.py\n  class_name: Net\n  input_shape: [1, 3]\n  checkpoint: nope.pt\n',
+    );
     expect(err.code).toBe('ERR_FILE_NOT_FOUND');
     expect(err.message).toMatch(/config\.yml:2:9: model\.path names a file that does not exist: .*missing\.py/);
     expect(err.message).toMatch(/config\.yml:5:15: model\.checkpoint names a file that does not exist: .*nope\.pt/);
@@ -166,7 +185,9 @@ describe('loadConfig', () => {
   });
 
   it('reports several problems at once', () => {
-    const err = failure('model:\n  path: model.py\n  class_name: Net\n  input_shape: [1, 3]\nexport:\n  opset_version: 3\n  model_nam: x\n');
+    const err = failure(
+      'model:\n  path: model.py\n  class_name: Net\n  input_shape: [1, 3]\nexport:\n  opset_version: 3\n  model_nam: x\n',
+    );
     expect(err.message).toMatch(/Invalid config \(2 problems\)/);
   });
 });

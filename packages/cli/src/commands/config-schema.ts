@@ -6,6 +6,8 @@ export function registerConfigSchema(program: Command<[], Record<string, unknown
     .description('Print the JSON Schema of the YAML config (for editor completion and validation)')
     .action(async () => {
       const { ConfigSchema } = await import('@oxidizedvision/tools');
-      process.stdout.write(`${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...ConfigSchema }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...ConfigSchema }, null, 2)}\n`,
+      );
     });
 }

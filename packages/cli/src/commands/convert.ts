@@ -5,9 +5,14 @@ import { createContext } from '../context.js';
 export function registerConvert(program: Command<[], Record<string, unknown>>): void {
   program
     .command('convert')
-    .description('Export a PyTorch model (nn.Module, TorchScript or torchvision:<arch>) to ONNX and TorchScript, write its model card, and register it')
+    .description(
+      'Export a PyTorch model (nn.Module, TorchScript or torchvision:<arch>) to ONNX and TorchScript, write its model card, and register it',
+    )
     .argument('<config>', 'YAML config file')
-    .option('--python <path>', 'Python interpreter that imports torch (else OXV_PYTHON, config "python:", python3, /usr/bin/python3)')
+    .option(
+      '--python <path>',
+      'Python interpreter that imports torch (else OXV_PYTHON, config "python:", python3, /usr/bin/python3)',
+    )
     .option('--no-register', 'do not add the result to the registry')
     .option('--json', 'print the result as JSON on stdout')
     .action(async (configPath, opts, command) => {
@@ -29,12 +34,16 @@ export function registerConvert(program: Command<[], Record<string, unknown>>): 
       const lines = [
         `Converted ${result.name}: ${formatCount(card.pytorch.parameters.total)} parameters, opset ${card.onnx.opset}, ${card.onnx.exporter} exporter, torch ${card.pytorch.torch_version}`,
         `  onnx         ${result.files.onnx} (${formatBytes(card.onnx.bytes)})`,
-        ...(result.files.torchscript && card.torchscript ? [`  torchscript  ${result.files.torchscript} (${formatBytes(card.torchscript.bytes)})`] : []),
+        ...(result.files.torchscript && card.torchscript
+          ? [`  torchscript  ${result.files.torchscript} (${formatBytes(card.torchscript.bytes)})`]
+          : []),
         ...(result.files.weights ? [`  weights      ${result.files.weights}`] : []),
         `  model card   ${result.files.card}`,
         `  inputs       ${card.inputs.map((i) => `${i.name} ${i.dtype}[${i.shape.join(',')}]`).join('  ')}`,
         `  outputs      ${card.outputs.map((o) => `${o.name} ${o.dtype}[${o.shape.join(',')}]`).join('  ')}`,
-        result.registered ? `  registry     ${result.registered.name}:${result.registered.version}` : '  registry     (not registered)',
+        result.registered
+          ? `  registry     ${result.registered.name}:${result.registered.version}`
+          : '  registry     (not registered)',
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     });

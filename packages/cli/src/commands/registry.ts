@@ -4,7 +4,13 @@ import { formatBytes, printJson, table } from '../output/format.js';
 import { createContext } from '../context.js';
 
 function versionRow(v: ModelVersion): string[] {
-  return [String(v.version), v.createdAt.replace('T', ' ').slice(0, 19), v.source, formatBytes(v.files.onnx.bytes), v.files.onnx.path];
+  return [
+    String(v.version),
+    v.createdAt.replace('T', ' ').slice(0, 19),
+    v.source,
+    formatBytes(v.files.onnx.bytes),
+    v.files.onnx.path,
+  ];
 }
 
 export function registerRegistryCommands(program: Command<[], Record<string, unknown>>): void {
@@ -23,7 +29,13 @@ export function registerRegistryCommands(program: Command<[], Record<string, unk
           process.stdout.write('No models registered yet. Run "oxidizedvision convert <config>" first.\n');
           return;
         }
-        const rows = models.map((m) => [m.name, m.latestVersion, m.versionCount, m.createdAt.slice(0, 19).replace('T', ' '), m.updatedAt.slice(0, 19).replace('T', ' ')]);
+        const rows = models.map((m) => [
+          m.name,
+          m.latestVersion,
+          m.versionCount,
+          m.createdAt.slice(0, 19).replace('T', ' '),
+          m.updatedAt.slice(0, 19).replace('T', ' '),
+        ]);
         process.stdout.write(`${table(['Name', 'Latest', 'Versions', 'Created (UTC)', 'Updated (UTC)'], rows)}\n`);
       } finally {
         registry.close();
@@ -49,7 +61,9 @@ export function registerRegistryCommands(program: Command<[], Record<string, unk
         process.stdout.write(
           [
             `${details.name}: ${details.versionCount} version(s), created ${details.createdAt}`,
-            meta.parameters !== undefined ? `  parameters ${meta.parameters.toLocaleString('en-US')}, opset ${meta.opset}, torch ${meta.torch_version}` : '',
+            meta.parameters !== undefined
+              ? `  parameters ${meta.parameters.toLocaleString('en-US')}, opset ${meta.opset}, torch ${meta.torch_version}`
+              : '',
             table(['Version', 'Created (UTC)', 'Source', 'ONNX size', 'ONNX file'], versions.map(versionRow)),
           ]
             .filter(Boolean)
@@ -73,7 +87,9 @@ export function registerRegistryCommands(program: Command<[], Record<string, unk
       try {
         const { removed } = registry.remove(name, version);
         if (opts.json) return printJson({ name, removed });
-        process.stdout.write(`Removed ${name} version(s) ${removed.join(', ')} from the registry (files left on disk).\n`);
+        process.stdout.write(
+          `Removed ${name} version(s) ${removed.join(', ')} from the registry (files left on disk).\n`,
+        );
       } finally {
         registry.close();
       }

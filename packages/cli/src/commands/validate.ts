@@ -28,22 +28,45 @@ export function renderReport(report: ValidationReport): string {
       (tol.max_abs !== undefined ? `, max abs ≤ ${tol.max_abs}` : ''),
   ];
   for (const f of report.failures) lines.push(`✗ ${f.target} could not run: ${f.message}`);
-  for (const c of report.comparisons.filter((x) => !x.passed)) lines.push(`✗ ${c.target} output "${c.output}": ${c.reason}`);
-  lines.push(report.passed ? `✓ ${report.model}: every runtime matches PyTorch within tolerance` : `✗ ${report.model}: validation failed`);
+  for (const c of report.comparisons.filter((x) => !x.passed))
+    lines.push(`✗ ${c.target} output "${c.output}": ${c.reason}`);
+  lines.push(
+    report.passed
+      ? `✓ ${report.model}: every runtime matches PyTorch within tolerance`
+      : `✗ ${report.model}: validation failed`,
+  );
   return lines.join('\n');
 }
 
 export function registerValidate(program: Command<[], Record<string, unknown>>): void {
   program
     .command('validate')
-    .description('Compare PyTorch (with the exported weights) against TorchScript, onnxruntime-node and onnxruntime-web')
+    .description(
+      'Compare PyTorch (with the exported weights) against TorchScript, onnxruntime-node and onnxruntime-web',
+    )
     .argument('<config>', 'YAML config file (convert it first)')
     .option('--num-tests <n>', 'seeded random inputs to compare (default: validation.num_tests)', parsePositiveInt)
     .option('--seed <n>', 'seed of the random inputs (default: validation.seed)', parseNonNegativeInt)
-    .option('--tolerance-mae <x>', 'largest MAE that passes (default: validation.tolerance_mae)', parseNonNegativeNumber)
-    .option('--tolerance-cos-sim <x>', 'smallest cosine similarity that passes (default: validation.tolerance_cos_sim)', parseCosine)
-    .option('--tolerance-max-abs <x>', 'largest max abs error that passes (default: validation.tolerance_max_abs, off)', parseNonNegativeNumber)
-    .option('--targets <list>', `comma-separated: ${TARGETS.join(', ')} (default: the config's runners)`, parseList(TARGETS))
+    .option(
+      '--tolerance-mae <x>',
+      'largest MAE that passes (default: validation.tolerance_mae)',
+      parseNonNegativeNumber,
+    )
+    .option(
+      '--tolerance-cos-sim <x>',
+      'smallest cosine similarity that passes (default: validation.tolerance_cos_sim)',
+      parseCosine,
+    )
+    .option(
+      '--tolerance-max-abs <x>',
+      'largest max abs error that passes (default: validation.tolerance_max_abs, off)',
+      parseNonNegativeNumber,
+    )
+    .option(
+      '--targets <list>',
+      `comma-separated: ${TARGETS.join(', ')} (default: the config's runners)`,
+      parseList(TARGETS),
+    )
     .option('--python <path>', 'Python interpreter that imports torch')
     .option('--json', 'print the report as JSON on stdout')
     .action(async (configPath, opts, command) => {

@@ -10,7 +10,10 @@ export interface LogFlags {
 function humanLine(level: string, obj: object | string, msg?: string): string {
   const text = typeof obj === 'string' ? obj : (msg ?? '');
   const prefix = level === 'warn' ? 'warning: ' : level === 'error' ? 'error: ' : level === 'debug' ? 'debug: ' : '';
-  const extra = typeof obj === 'object' && obj !== null && level === 'debug' && Object.keys(obj).length ? ` ${JSON.stringify(obj, replacer)}` : '';
+  const extra =
+    typeof obj === 'object' && obj !== null && level === 'debug' && Object.keys(obj).length
+      ? ` ${JSON.stringify(obj, replacer)}`
+      : '';
   return `${prefix}${text}${extra}\n`;
 }
 

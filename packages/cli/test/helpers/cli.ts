@@ -16,7 +16,10 @@ export interface CliResult {
 }
 
 /** Runs the real bin in a child process, with its own registry home unless one is given. */
-export function cli(args: string[], options: { home?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+export function cli(
+  args: string[],
+  options: { home?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CliResult> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'oxv-home-'));
   return new Promise((resolvePromise) => {
     execFile(

@@ -60,7 +60,12 @@ export async function findPython(options: FindPythonOptions = {}): Promise<Pytho
     ['config "python:"', options.config],
   ];
   const named = explicit.find(([, value]) => value);
-  const candidates: [string, string][] = named ? [[named[0], named[1]!]] : [['PATH', 'python3'], ['Debian default', '/usr/bin/python3']];
+  const candidates: [string, string][] = named
+    ? [[named[0], named[1]!]]
+    : [
+        ['PATH', 'python3'],
+        ['Debian default', '/usr/bin/python3'],
+      ];
   const failures: string[] = [];
   for (const [source, python] of candidates) {
     try {

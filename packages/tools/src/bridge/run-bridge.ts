@@ -20,7 +20,9 @@ interface BridgeReply {
 }
 
 function toError(reply: BridgeReply): OxvError {
-  const code = (reply.error?.code && reply.error.code in ERROR_CODES ? reply.error.code : 'ERR_PYTHON_BRIDGE') as ErrorCode;
+  const code = (
+    reply.error?.code && reply.error.code in ERROR_CODES ? reply.error.code : 'ERR_PYTHON_BRIDGE'
+  ) as ErrorCode;
   const options = { details: reply.error?.details ?? {}, ...(reply.error?.hint ? { hint: reply.error.hint } : {}) };
   return new OxvError(code, reply.error?.message ?? 'the Python bridge failed without a message', options);
 }
@@ -43,7 +45,12 @@ function handleStderrLine(line: string, options: BridgeCallOptions, tail: string
 }
 
 /** Runs one bridge command in a fresh Python process and returns its result (or throws its error). */
-export function runBridge<T>(python: string, command: string, request: unknown, options: BridgeCallOptions = {}): Promise<T> {
+export function runBridge<T>(
+  python: string,
+  command: string,
+  request: unknown,
+  options: BridgeCallOptions = {},
+): Promise<T> {
   return new Promise<T>((resolvePromise, reject) => {
     const child = spawn(python, [BRIDGE_SCRIPT, command], {
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -52,9 +59,7 @@ export function runBridge<T>(python: string, command: string, request: unknown, 
     let stdout = '';
     let pending = '';
     const tail: string[] = [];
-    const timer = options.timeoutMs
-      ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs)
-      : undefined;
+    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       pending += chunk;
@@ -77,7 +82,9 @@ export function runBridge<T>(python: string, command: string, request: unknown, 
       }
       if (reply?.ok) return resolvePromise(reply.result as T);
       if (reply) return reject(toError(reply));
-      const how = signal ? `was killed by ${signal}${timer && signal === 'SIGKILL' ? ' (timed out)' : ''}` : `exited with code ${code}`;
+      const how = signal
+        ? `was killed by ${signal}${timer && signal === 'SIGKILL' ? ' (timed out)' : ''}`
+        : `exited with code ${code}`;
       reject(
         new OxvError('ERR_PYTHON_BRIDGE', `the Python bridge (${python} ${command}) ${how} without a result`, {
           details: { stderr: tail.join('\n') },

@@ -16,7 +16,11 @@ export function issueMessage(source: ConfigSource, issue: ConfigIssue): string {
   return `${position}: ${issue.field} ${issue.message}`;
 }
 
-export function configError(source: ConfigSource, issues: ConfigIssue[], code: 'ERR_CONFIG_INVALID' | 'ERR_FILE_NOT_FOUND' = 'ERR_CONFIG_INVALID'): OxvError {
+export function configError(
+  source: ConfigSource,
+  issues: ConfigIssue[],
+  code: 'ERR_CONFIG_INVALID' | 'ERR_FILE_NOT_FOUND' = 'ERR_CONFIG_INVALID',
+): OxvError {
   const lines = issues.map((issue) => issueMessage(source, issue));
   const head = issues.length === 1 ? 'Invalid config' : `Invalid config (${issues.length} problems)`;
   return new OxvError(code, `${head}:\n  ${lines.join('\n  ')}`, {

@@ -62,7 +62,12 @@ function issueFor(error: ErrorObject): ConfigIssue {
     case 'type':
       return { path, field: fieldName(path), message: `expected ${String(params.type)}, got ${got}`, atKey: false };
     case 'anyOf':
-      return { path, field: fieldName(path), message: `has an unsupported form (got ${got}); see docs/config.md`, atKey: false };
+      return {
+        path,
+        field: fieldName(path),
+        message: `has an unsupported form (got ${got}); see docs/config.md`,
+        atKey: false,
+      };
     default:
       return { path, field: fieldName(path), message: `${error.message ?? 'is invalid'} (got ${got})`, atKey: false };
   }
@@ -77,7 +82,9 @@ export function formatSchemaErrors(errors: readonly ErrorObject[]): ConfigIssue[
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
-    const insideUnion = [...anyOfPaths].some((p) => error.instancePath.startsWith(p) && error.schemaPath.includes('anyOf'));
+    const insideUnion = [...anyOfPaths].some(
+      (p) => error.instancePath.startsWith(p) && error.schemaPath.includes('anyOf'),
+    );
     if (insideUnion && error.keyword !== 'anyOf') continue;
     const issue = issueFor(error);
     const key = `${issue.field}|${issue.message}`;

@@ -46,7 +46,10 @@ export function loadConfig(path: string): ResolvedConfig {
   const data: unknown = source.doc.toJS();
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     const got = data === null ? 'nothing' : Array.isArray(data) ? 'a list' : `a ${typeof data}`;
-    throw new OxvError('ERR_CONFIG_PARSE', `${file}: the top level must be a mapping with a "model:" section, got ${got}`);
+    throw new OxvError(
+      'ERR_CONFIG_PARSE',
+      `${file}: the top level must be a mapping with a "model:" section, got ${got}`,
+    );
   }
   const raw = data as Record<string, unknown>;
   // Sections with defaults are materialised so that Ajv fills their defaults in too.

@@ -18,7 +18,12 @@ class IssueList {
     this.items.push({ path, field: fieldName(path), message, atKey: false });
   }
   missing(path: (string | number)[], file: string): void {
-    this.missingFiles.push({ path, field: fieldName(path), message: `names a file that does not exist: ${file}`, atKey: false });
+    this.missingFiles.push({
+      path,
+      field: fieldName(path),
+      message: `names a file that does not exist: ${file}`,
+      atKey: false,
+    });
   }
 }
 
@@ -29,14 +34,19 @@ function modelKind(path: string): ModelKind {
 
 function resolveInputs(raw: RawConfig, issues: IssueList): ResolvedInput[] {
   const { input_shape, inputs } = raw.model;
-  if (input_shape && inputs) issues.add(['model', 'inputs'], 'cannot be combined with model.input_shape; use one of them');
+  if (input_shape && inputs)
+    issues.add(['model', 'inputs'], 'cannot be combined with model.input_shape; use one of them');
   if (inputs) {
     const seen = new Set<string>();
     inputs.forEach((input, i) => {
       if (seen.has(input.name)) issues.add(['model', 'inputs', i, 'name'], `repeats the input name "${input.name}"`);
       seen.add(input.name);
     });
-    return inputs.map((input) => ({ name: input.name, shape: [...input.shape], dtype: (input.dtype ?? 'float32') as DType }));
+    return inputs.map((input) => ({
+      name: input.name,
+      shape: [...input.shape],
+      dtype: (input.dtype ?? 'float32') as DType,
+    }));
   }
   if (input_shape) return [{ name: 'input', shape: [...input_shape], dtype: 'float32' }];
   issues.add(['model'], 'needs input_shape (e.g. [1, 3, 224, 224]) or inputs (a list of {name, shape, dtype})');
@@ -48,14 +58,19 @@ function resolveRunners(raw: RawConfig, issues: IssueList): RunnerName[] {
   const names: RunnerName[] = [];
   raw.runners.forEach((entry, i) => {
     const name = typeof entry === 'string' ? entry : entry.name;
-    const mapped = (RUNNER_NAMES as readonly string[]).includes(name) ? (name as RunnerName) : LEGACY_RUNNER_NAMES[name];
+    const mapped = (RUNNER_NAMES as readonly string[]).includes(name)
+      ? (name as RunnerName)
+      : LEGACY_RUNNER_NAMES[name];
     if (mapped) {
       if (!names.includes(mapped)) names.push(mapped);
       return;
     }
     const all = [...RUNNER_NAMES, ...Object.keys(LEGACY_RUNNER_NAMES)];
     const guess = didYouMean(name, all, 3);
-    issues.add(['runners', i], `names an unknown runner "${name}"; ${guess ? `did you mean "${guess}"? ` : ''}allowed: ${RUNNER_NAMES.join(', ')}`);
+    issues.add(
+      ['runners', i],
+      `names an unknown runner "${name}"; ${guess ? `did you mean "${guess}"? ` : ''}allowed: ${RUNNER_NAMES.join(', ')}`,
+    );
   });
   return names;
 }
@@ -68,7 +83,10 @@ function readLabels(raw: RawConfig, dir: string, issues: IssueList): string[] | 
     issues.missing(['labels'], file);
     return undefined;
   }
-  return readFileSync(file, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  return readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
 }
 
 /** Checks that span fields (or the file system), then builds the frozen resolved config. */
@@ -79,11 +97,18 @@ export function resolveConfig(source: ConfigSource, raw: RawConfig, dir: string)
   const modelPath = kind === 'torchvision' ? raw.model.path : at(raw.model.path);
   const arch = kind === 'torchvision' ? raw.model.path.slice(TORCHVISION_PREFIX.length) : undefined;
   if (kind === 'torchvision' && !/^[a-z][a-z0-9_]*$/.test(arch ?? '')) {
-    issues.add(['model', 'path'], `must name a torchvision architecture after "torchvision:", e.g. torchvision:resnet18 (got "${raw.model.path}")`);
+    issues.add(
+      ['model', 'path'],
+      `must name a torchvision architecture after "torchvision:", e.g. torchvision:resnet18 (got "${raw.model.path}")`,
+    );
   }
-  if (kind === 'python' && !raw.model.class_name) issues.add(['model', 'class_name'], 'is required when model.path is a Python file');
+  if (kind === 'python' && !raw.model.class_name)
+    issues.add(['model', 'class_name'], 'is required when model.path is a Python file');
   if (kind === 'torchscript' && !TORCHSCRIPT_EXTENSIONS.some((ext) => modelPath.endsWith(ext))) {
-    issues.add(['model', 'path'], `must be a .py file, a TorchScript file (${TORCHSCRIPT_EXTENSIONS.join(', ')}) or torchvision:<arch>`);
+    issues.add(
+      ['model', 'path'],
+      `must be a .py file, a TorchScript file (${TORCHSCRIPT_EXTENSIONS.join(', ')}) or torchvision:<arch>`,
+    );
   }
   if (kind !== 'torchvision' && !existsSync(modelPath)) issues.missing(['model', 'path'], modelPath);
   const checkpoint = raw.model.checkpoint === undefined ? undefined : at(raw.model.checkpoint);
@@ -98,7 +123,8 @@ export function resolveConfig(source: ConfigSource, raw: RawConfig, dir: string)
   const runners = resolveRunners(raw, issues);
   const labels = readLabels(raw, dir, issues);
   const pre = raw.preprocess!;
-  if (pre.mean.length !== pre.std.length) issues.add(['preprocess', 'std'], `has ${pre.std.length} values but mean has ${pre.mean.length}`);
+  if (pre.mean.length !== pre.std.length)
+    issues.add(['preprocess', 'std'], `has ${pre.std.length} values but mean has ${pre.mean.length}`);
 
   if (issues.items.length > 0) throw configError(source, issues.items);
   if (issues.missingFiles.length > 0) throw configError(source, issues.missingFiles, 'ERR_FILE_NOT_FOUND');
@@ -126,8 +152,16 @@ export function resolveConfig(source: ConfigSource, raw: RawConfig, dir: string)
     },
     export: { ...exp, output_dir: at(exp.output_dir), dynamic_axes: [...exp.dynamic_axes] },
     runners,
-    validation: { ...val, tolerance_max_abs: val.tolerance_max_abs, images: val.images === undefined ? undefined : at(val.images) },
-    optimize: { ...opt, calibrate: opt.calibrate === undefined ? undefined : at(opt.calibrate), min_cosine: opt.min_cosine },
+    validation: {
+      ...val,
+      tolerance_max_abs: val.tolerance_max_abs,
+      images: val.images === undefined ? undefined : at(val.images),
+    },
+    optimize: {
+      ...opt,
+      calibrate: opt.calibrate === undefined ? undefined : at(opt.calibrate),
+      min_cosine: opt.min_cosine,
+    },
     benchmark: { ...bench, batch_sizes: bench.batch_sizes, threads: bench.threads },
     preprocess: {
       size: pre.size ? [pre.size[0]!, pre.size[1]!] : defaultSize,

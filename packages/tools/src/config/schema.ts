@@ -23,7 +23,12 @@ export const TASKS = ['image-to-image', 'classification', 'segmentation', 'other
 
 /** A string enum as plain JSON Schema `enum`, so errors can list the allowed values. */
 const literals = <T extends readonly string[]>(values: T, description: string, defaultValue?: T[number]) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], description, ...(defaultValue === undefined ? {} : { default: defaultValue }) });
+  Type.Unsafe<T[number]>({
+    type: 'string',
+    enum: [...values],
+    description,
+    ...(defaultValue === undefined ? {} : { default: defaultValue }),
+  });
 
 const PositiveInt = (description: string) => Type.Integer({ minimum: 1, description });
 const Shape = (description: string) =>
@@ -31,7 +36,11 @@ const Shape = (description: string) =>
 
 const InputSpec = Type.Object(
   {
-    name: Type.String({ minLength: 1, pattern: '^[A-Za-z_][A-Za-z0-9_.:-]*$', description: 'Input name in the ONNX graph.' }),
+    name: Type.String({
+      minLength: 1,
+      pattern: '^[A-Za-z_][A-Za-z0-9_.:-]*$',
+      description: 'Input name in the ONNX graph.',
+    }),
     shape: Shape('Example shape used for tracing and validation, batch first.'),
     dtype: Type.Optional(literals(DTYPES, 'Element type (default float32).')),
   },
@@ -45,7 +54,9 @@ const ModelSection = Type.Object(
       description:
         'A Python file defining the model class, a TorchScript file (.pt/.pth/.ts), or "torchvision:<arch>". Relative to the config file.',
     }),
-    class_name: Type.Optional(Type.String({ minLength: 1, description: 'Class to import from `path` (required for a .py file).' })),
+    class_name: Type.Optional(
+      Type.String({ minLength: 1, description: 'Class to import from `path` (required for a .py file).' }),
+    ),
     init_args: Type.Optional(
       Type.Record(Type.String(), Type.Unknown(), { description: 'Keyword arguments for the class constructor.' }),
     ),
@@ -56,9 +67,14 @@ const ModelSection = Type.Object(
         description: 'Shape of the single input, batch first (e.g. [1, 3, 256, 256]). Use `inputs` for several.',
       }),
     ),
-    inputs: Type.Optional(Type.Array(InputSpec, { minItems: 1, description: 'Several named inputs (instead of input_shape).' })),
+    inputs: Type.Optional(
+      Type.Array(InputSpec, { minItems: 1, description: 'Several named inputs (instead of input_shape).' }),
+    ),
     output_names: Type.Optional(
-      Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'Names for the outputs, in order (default: output, output_1, …).' }),
+      Type.Array(Type.String({ minLength: 1 }), {
+        minItems: 1,
+        description: 'Names for the outputs, in order (default: output, output_1, …).',
+      }),
     ),
     checkpoint: Type.Optional(
       Type.String({ minLength: 1, description: 'A state_dict file (bare, or wrapped under "state_dict" or "model").' }),
@@ -71,7 +87,11 @@ const ExportSection = Type.Object(
   {
     opset_version: Type.Integer({ minimum: 7, maximum: 21, default: 17, description: 'ONNX opset to export.' }),
     do_constant_folding: Type.Boolean({ default: true }),
-    output_dir: Type.String({ minLength: 1, default: 'out', description: 'Where the .onnx, .pt and model card go. Relative to the config file.' }),
+    output_dir: Type.String({
+      minLength: 1,
+      default: 'out',
+      description: 'Where the .onnx, .pt and model card go. Relative to the config file.',
+    }),
     model_name: Type.String({
       minLength: 1,
       maxLength: 128,
@@ -82,10 +102,15 @@ const ExportSection = Type.Object(
     dynamic_axes: Type.Array(literals(DYNAMIC_AXES, 'An axis left symbolic in the ONNX graph.'), {
       default: ['batch'],
       uniqueItems: true,
-      description: 'Axes left dynamic: batch (dim 0) by default; height and width (dims 2, 3 of 4-D tensors) on request.',
+      description:
+        'Axes left dynamic: batch (dim 0) by default; height and width (dims 2, 3 of 4-D tensors) on request.',
     }),
     torchscript: Type.Boolean({ default: true, description: 'Also save a traced TorchScript file.' }),
-    exporter: literals(EXPORTERS, 'auto: the TorchScript-based exporter where available; dynamo: torch.export-based (PyTorch 2.x).', 'auto'),
+    exporter: literals(
+      EXPORTERS,
+      'auto: the TorchScript-based exporter where available; dynamo: torch.export-based (PyTorch 2.x).',
+      'auto',
+    ),
     register: Type.Boolean({ default: true, description: 'Add the converted model to the registry.' }),
   },
   { additionalProperties: false },
@@ -106,12 +131,26 @@ const RunnerEntry = Type.Union([
 
 const ValidationSection = Type.Object(
   {
-    num_tests: Type.Integer({ minimum: 1, maximum: 10000, default: 3, description: 'Seeded random inputs to compare.' }),
+    num_tests: Type.Integer({
+      minimum: 1,
+      maximum: 10000,
+      default: 3,
+      description: 'Seeded random inputs to compare.',
+    }),
     tolerance_mae: Type.Number({ minimum: 0, default: 1e-4, description: 'Largest mean absolute error that passes.' }),
-    tolerance_cos_sim: Type.Number({ minimum: -1, maximum: 1, default: 0.9999, description: 'Smallest cosine similarity that passes.' }),
-    tolerance_max_abs: Type.Optional(Type.Number({ minimum: 0, description: 'Largest max abs error that passes (off by default).' })),
+    tolerance_cos_sim: Type.Number({
+      minimum: -1,
+      maximum: 1,
+      default: 0.9999,
+      description: 'Smallest cosine similarity that passes.',
+    }),
+    tolerance_max_abs: Type.Optional(
+      Type.Number({ minimum: 0, description: 'Largest max abs error that passes (off by default).' }),
+    ),
     seed: Type.Integer({ minimum: 0, default: 0, description: 'Seed of the random inputs.' }),
-    images: Type.Optional(Type.String({ minLength: 1, description: 'A folder of images also compared, through `preprocess`.' })),
+    images: Type.Optional(
+      Type.String({ minLength: 1, description: 'A folder of images also compared, through `preprocess`.' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -145,9 +184,19 @@ const BenchmarkSection = Type.Object(
 
 const PreprocessSection = Type.Object(
   {
-    size: Type.Optional(Type.Array(PositiveInt('Pixels.'), { minItems: 2, maxItems: 2, description: '[height, width] fed to the model.' })),
+    size: Type.Optional(
+      Type.Array(PositiveInt('Pixels.'), {
+        minItems: 2,
+        maxItems: 2,
+        description: '[height, width] fed to the model.',
+      }),
+    ),
     resize: literals(RESIZE_MODES, 'How an image is brought to `size`.', 'stretch'),
-    scale: Type.Number({ exclusiveMinimum: 0, default: 1 / 255, description: 'Pixel values (0–255) are multiplied by this first.' }),
+    scale: Type.Number({
+      exclusiveMinimum: 0,
+      default: 1 / 255,
+      description: 'Pixel values (0–255) are multiplied by this first.',
+    }),
     mean: Type.Array(Type.Number(), { minItems: 1, maxItems: 4, default: [0, 0, 0] }),
     std: Type.Array(Type.Number({ exclusiveMinimum: 0 }), { minItems: 1, maxItems: 4, default: [1, 1, 1] }),
     layout: literals(['NCHW', 'NHWC'] as const, 'Tensor layout.', 'NCHW'),

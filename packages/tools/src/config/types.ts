@@ -1,5 +1,13 @@
 import type { DType } from '@oxidizedvision/runtime';
-import type { RawConfig, RUNNER_NAMES, DYNAMIC_AXES, EXPORTERS, QUANTIZE_MODES, RESIZE_MODES, TASKS } from './schema.js';
+import type {
+  RawConfig,
+  RUNNER_NAMES,
+  DYNAMIC_AXES,
+  EXPORTERS,
+  QUANTIZE_MODES,
+  RESIZE_MODES,
+  TASKS,
+} from './schema.js';
 
 export type RunnerName = (typeof RUNNER_NAMES)[number];
 export type ModelKind = 'python' | 'torchscript' | 'torchvision';

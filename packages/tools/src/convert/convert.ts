@@ -82,11 +82,20 @@ export async function convertModel(config: ResolvedConfig, options: ConvertOptio
     progress('check', 'Loading the ONNX file in onnxruntime-node');
     const info = await checkLoads(staged.onnx);
     const card = await buildCard(config, python, result, info, staged);
-    publish([result.files.onnx, result.files.torchscript, result.files.weights, ...result.external_data.map((f) => join(staging, f))].filter((f): f is string => !!f), config.export.output_dir);
+    publish(
+      [
+        result.files.onnx,
+        result.files.torchscript,
+        result.files.weights,
+        ...result.external_data.map((f) => join(staging, f)),
+      ].filter((f): f is string => !!f),
+      config.export.output_dir,
+    );
     // A weights file from an earlier conversion would no longer match; remove it when none was written now.
     if (!result.files.weights && existsSync(paths.weights)) rmSync(paths.weights);
     writeModelCard(paths.card, card);
-    const registered = config.export.register && options.register !== false ? await register(config, card, paths, options) : null;
+    const registered =
+      config.export.register && options.register !== false ? await register(config, card, paths, options) : null;
     if (registered) progress('register', `Registered ${registered.name} version ${registered.version}`);
     logger.debug({ onnx: paths.onnx, card: paths.card }, 'conversion complete');
     return {
@@ -149,7 +158,12 @@ async function buildCard(
   };
 }
 
-async function register(config: ResolvedConfig, card: ModelCard, paths: ReturnType<typeof exportPaths>, options: ConvertOptions) {
+async function register(
+  config: ResolvedConfig,
+  card: ModelCard,
+  paths: ReturnType<typeof exportPaths>,
+  options: ConvertOptions,
+) {
   const cardDigest = await digestFile(paths.card);
   const registry = openRegistry(options.registryHome ? { home: options.registryHome } : {});
   try {

@@ -10,7 +10,16 @@ export function writeRawTensor(path: string, tensor: Tensor): void {
   writeFileSync(path, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
 }
 
-const BYTES: Record<string, number> = { float32: 4, float16: 2, float64: 8, int64: 8, int32: 4, int8: 1, uint8: 1, bool: 1 };
+const BYTES: Record<string, number> = {
+  float32: 4,
+  float16: 2,
+  float64: 8,
+  int64: 8,
+  int32: 4,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
+};
 
 export function readRawTensor(path: string, dtype: string, shape: number[]): Tensor {
   const bytes = readFileSync(path);

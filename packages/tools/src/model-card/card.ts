@@ -61,10 +61,18 @@ export function readModelCard(path: string): ModelCard {
   try {
     card = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new OxvError('ERR_MODEL_CARD', `Model card ${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
+    throw new OxvError('ERR_MODEL_CARD', `Model card ${path} is not valid JSON: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const c = card as Partial<ModelCard>;
-  if (typeof c !== 'object' || c === null || c.card_version !== MODEL_CARD_VERSION || !Array.isArray(c.inputs) || !c.onnx) {
+  if (
+    typeof c !== 'object' ||
+    c === null ||
+    c.card_version !== MODEL_CARD_VERSION ||
+    !Array.isArray(c.inputs) ||
+    !c.onnx
+  ) {
     throw new OxvError(
       'ERR_MODEL_CARD',
       `Model card ${path} is malformed or of an unknown version (expected card_version ${MODEL_CARD_VERSION})`,

@@ -1,2 +1,9 @@
 export { validateModel, type ValidateOptions } from './validate.js';
-export { VALIDATE_TARGETS, type ValidateTarget, type ValidationReport, type Comparison, type Tolerances, type TargetFailure } from './types.js';
+export {
+  VALIDATE_TARGETS,
+  type ValidateTarget,
+  type ValidationReport,
+  type Comparison,
+  type Tolerances,
+  type TargetFailure,
+} from './types.js';

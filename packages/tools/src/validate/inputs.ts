@@ -13,7 +13,11 @@ export interface TestInputs {
 }
 
 /** Seeded random inputs with the example shapes recorded at conversion, written where Python can read them. */
-export function makeTestInputs(specs: { name: string; shape: number[]; dtype: string }[], count: number, seed: number): TestInputs {
+export function makeTestInputs(
+  specs: { name: string; shape: number[]; dtype: string }[],
+  count: number,
+  seed: number,
+): TestInputs {
   const rng = createRng(seed);
   const dir = mkdtempSync(join(tmpdir(), 'oxv-validate-'));
   const feeds: Record<string, Tensor>[] = [];

@@ -39,7 +39,11 @@ export async function pytorchReference(
       model: request.model,
       torchscript: request.torchscript,
       runners: request.runners,
-      inputs: request.inputs.map((input, i) => ({ ...input, shape: request.tests.feeds[0]?.[input.name]?.shape ?? input.shape, index: i })),
+      inputs: request.inputs.map((input, i) => ({
+        ...input,
+        shape: request.tests.feeds[0]?.[input.name]?.shape ?? input.shape,
+        index: i,
+      })),
       output_names: request.outputNames,
       tests: request.tests.files,
       out_dir: request.tests.dir,

@@ -13,7 +13,14 @@ import { readModelCard, type ModelCard } from '../model-card/card.js';
 import { makeTestInputs } from './inputs.js';
 import { judge } from './judge.js';
 import { pytorchReference } from './reference.js';
-import { VALIDATE_TARGETS, type Comparison, type TargetFailure, type Tolerances, type ValidateTarget, type ValidationReport } from './types.js';
+import {
+  VALIDATE_TARGETS,
+  type Comparison,
+  type TargetFailure,
+  type Tolerances,
+  type ValidateTarget,
+  type ValidationReport,
+} from './types.js';
 
 export interface ValidateOptions extends LibraryOptions {
   python?: string | undefined;
@@ -40,7 +47,11 @@ async function referenceWeights(config: ResolvedConfig, card: ModelCard): Promis
     return path;
   }
   const checkpoint = config.model.checkpoint;
-  if (checkpoint && card.source.checkpoint_sha256 && (await digestFile(checkpoint)).sha256 !== card.source.checkpoint_sha256) {
+  if (
+    checkpoint &&
+    card.source.checkpoint_sha256 &&
+    (await digestFile(checkpoint)).sha256 !== card.source.checkpoint_sha256
+  ) {
     throw new OxvError('ERR_CHECKPOINT', `Checkpoint ${checkpoint} changed since it was converted`, {
       hint: 'Re-run convert so the ONNX file has the same weights.',
     });
@@ -49,16 +60,29 @@ async function referenceWeights(config: ResolvedConfig, card: ModelCard): Promis
 }
 
 function checkCardMatchesConfig(config: ResolvedConfig, card: ModelCard): void {
-  const now = JSON.stringify([config.model.kind, config.model.path, config.model.class_name ?? null, config.model.init_args]);
+  const now = JSON.stringify([
+    config.model.kind,
+    config.model.path,
+    config.model.class_name ?? null,
+    config.model.init_args,
+  ]);
   const then = JSON.stringify([card.source.kind, card.source.path, card.source.class_name, card.source.init_args]);
   if (now !== then) {
-    throw new OxvError('ERR_MODEL_CARD', `The model section of ${config.file} changed since ${card.name} was converted`, {
-      hint: 'Re-run convert.',
-    });
+    throw new OxvError(
+      'ERR_MODEL_CARD',
+      `The model section of ${config.file} changed since ${card.name} was converted`,
+      {
+        hint: 'Re-run convert.',
+      },
+    );
   }
 }
 
-async function runOrt(target: ValidateTarget, onnx: string, feeds: Record<string, Tensor>[]): Promise<Record<string, Tensor>[]> {
+async function runOrt(
+  target: ValidateTarget,
+  onnx: string,
+  feeds: Record<string, Tensor>[],
+): Promise<Record<string, Tensor>[]> {
   const runner: Runner = target === 'onnxruntime-node' ? await createNodeRunner(onnx) : await createWebRunner(onnx);
   try {
     const outputs: Record<string, Tensor>[] = [];
@@ -70,7 +94,11 @@ async function runOrt(target: ValidateTarget, onnx: string, feeds: Record<string
 }
 
 function failure(target: ValidateTarget, err: unknown): TargetFailure {
-  return { target, code: isOxvError(err) ? err.code : 'ERR_INFERENCE', message: err instanceof Error ? err.message : String(err) };
+  return {
+    target,
+    code: isOxvError(err) ? err.code : 'ERR_INFERENCE',
+    message: err instanceof Error ? err.message : String(err),
+  };
 }
 
 export async function validateModel(config: ResolvedConfig, options: ValidateOptions = {}): Promise<ValidationReport> {
@@ -82,7 +110,10 @@ export async function validateModel(config: ResolvedConfig, options: ValidateOpt
   const targets = options.targets ?? (config.runners.filter((r) => r !== 'pytorch') as ValidateTarget[]);
   const unknown = targets.filter((t) => !VALIDATE_TARGETS.includes(t));
   if (targets.length === 0 || unknown.length > 0) {
-    throw new OxvError('ERR_USAGE', `validate targets must be some of ${VALIDATE_TARGETS.join(', ')} (got ${targets.join(', ') || 'none'})`);
+    throw new OxvError(
+      'ERR_USAGE',
+      `validate targets must be some of ${VALIDATE_TARGETS.join(', ')} (got ${targets.join(', ') || 'none'})`,
+    );
   }
   const tolerances: Tolerances = {
     mae: options.tolerances?.mae ?? config.validation.tolerance_mae,
@@ -111,7 +142,8 @@ export async function validateModel(config: ResolvedConfig, options: ValidateOpt
       (message) => progress('reference', message),
     );
     const pytorchError = reference.errors.pytorch;
-    if (pytorchError) throw new OxvError(pytorchError.code as never, `PyTorch reference failed: ${pytorchError.message}`);
+    if (pytorchError)
+      throw new OxvError(pytorchError.code as never, `PyTorch reference failed: ${pytorchError.message}`);
     const expected = reference.outputs.pytorch!;
 
     const comparisons: Comparison[] = [];
@@ -130,7 +162,16 @@ export async function validateModel(config: ResolvedConfig, options: ValidateOpt
       }
     }
     const passed = failures.length === 0 && comparisons.every((c) => c.passed);
-    return { passed, model: card.name, seed, num_tests: numTests, tolerances, torch_version: reference.torchVersion, comparisons, failures };
+    return {
+      passed,
+      model: card.name,
+      seed,
+      num_tests: numTests,
+      tolerances,
+      torch_version: reference.torchVersion,
+      comparisons,
+      failures,
+    };
   } finally {
     rmSync(tests.dir, { recursive: true, force: true });
   }
