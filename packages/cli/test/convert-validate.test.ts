@@ -3,7 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, FIXTURES, writeConfig } from './helpers/cli.js';
+import { cli, FIXTURES, REPO, writeConfig } from './helpers/cli.js';
+
+const SAMPLES = join(REPO, 'examples/unet-denoiser/samples');
 
 interface Report {
   passed: boolean;
@@ -134,6 +136,17 @@ describe('convert + validate', () => {
     expect((await cli(['convert', config, '-q'])).code).toBe(0);
     const card = JSON.parse(readFileSync(join(config, '..', 'out', 'model.card.json'), 'utf8'));
     expect(card.inputs[0].shape).toEqual(['batch', 3, 'height', 'width']);
+  });
+
+  it('also compares on a folder of images through the preprocessing', async () => {
+    const config = fixtureConfig(
+      'tiny_cnn.py\n  class_name: TinyCNN\n  input_shape: [1, 3, 32, 32]\npreprocess:\n  resize: fill\n  mean: [0.485, 0.456, 0.406]\n  std: [0.229, 0.224, 0.225]\n',
+    );
+    const home = mkdtempSync(join(tmpdir(), 'oxv-home-'));
+    const report = await convertAndValidate(config, home, ['--images', SAMPLES, '--targets', 'onnxruntime-node']);
+    const rows = report.comparisons.filter((c) => c.inputs === 'images');
+    expect(rows).toEqual([expect.objectContaining({ target: 'onnxruntime-node', tests: 4, passed: true })]);
+    expect(rows[0]!.cosine_similarity).toBeGreaterThanOrEqual(0.9999);
   });
 
   it('fails validation with exit 1 and names the tolerance that failed', async () => {

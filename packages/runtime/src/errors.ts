@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   ERR_MODEL_NOT_FOUND: 'No model of that name (or version) is in the registry.',
   ERR_REGISTRY: 'The registry database could not be read or written.',
   ERR_MODEL_CARD: 'The model card is missing or malformed.',
+  ERR_IMAGE_DECODE: 'An image file could not be read or decoded.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

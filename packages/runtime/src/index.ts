@@ -33,3 +33,13 @@ export {
 export { compareTensors, type TensorComparison } from './metrics.js';
 export { createRng, randomTensor, type Rng } from './random.js';
 export { ERROR_CODES, OxvError, exitCodeFor, isOxvError, type ErrorCode, type OxvErrorOptions } from './errors.js';
+export {
+  imageToTensor,
+  fitImage,
+  planPlacement,
+  resizeBilinear,
+  type RawImage,
+  type ResizeMode,
+  type PreprocessSpec,
+  type Placement,
+} from './image/index.js';

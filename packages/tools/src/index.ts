@@ -8,3 +8,4 @@ export * from './registry/index.js';
 export { silentLogger, type Logger, type ProgressListener, type LibraryOptions } from './internal/logger.js';
 export { didYouMean } from './internal/did-you-mean.js';
 export { TOOLS_VERSION } from './internal/version.js';
+export * from './images/index.js';

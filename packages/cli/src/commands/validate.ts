@@ -13,7 +13,7 @@ function fmt(n: number, digits: number, exp = true): string {
 
 export function renderReport(report: ValidationReport): string {
   const rows = report.comparisons.map((c) => [
-    `pytorch vs ${c.target}`,
+    `pytorch vs ${c.target}${c.inputs === 'images' ? ' (images)' : ''}`,
     c.output,
     fmt(c.mae, 2),
     fmt(c.rmse, 2),
@@ -22,9 +22,10 @@ export function renderReport(report: ValidationReport): string {
     c.passed ? 'PASS' : 'FAIL',
   ]);
   const tol = report.tolerances;
+  const images = report.comparisons.find((c) => c.inputs === 'images');
   const lines = [
     table(['Comparison', 'Output', 'MAE', 'RMSE', 'Max abs error', 'Cosine', 'Status'], rows),
-    `${report.num_tests} seeded input(s) (seed ${report.seed}); worst case shown. Tolerances: MAE ≤ ${tol.mae}, cosine ≥ ${tol.cosine}` +
+    `${report.num_tests} seeded input(s) (seed ${report.seed})${images ? ` and ${images.tests} image(s)` : ''}; worst case shown. Tolerances: MAE ≤ ${tol.mae}, cosine ≥ ${tol.cosine}` +
       (tol.max_abs !== undefined ? `, max abs ≤ ${tol.max_abs}` : ''),
   ];
   for (const f of report.failures) lines.push(`✗ ${f.target} could not run: ${f.message}`);
@@ -67,6 +68,7 @@ export function registerValidate(program: Command<[], Record<string, unknown>>):
       `comma-separated: ${TARGETS.join(', ')} (default: the config's runners)`,
       parseList(TARGETS),
     )
+    .option('--images <dir>', "also compare on the images in this folder, through the model card's preprocessing")
     .option('--python <path>', 'Python interpreter that imports torch')
     .option('--json', 'print the report as JSON on stdout')
     .action(async (configPath, opts, command) => {
@@ -79,6 +81,7 @@ export function registerValidate(program: Command<[], Record<string, unknown>>):
         targets: opts.targets,
         numTests: opts.numTests,
         seed: opts.seed,
+        images: opts.images,
         tolerances: { mae: opts.toleranceMae, cosine: opts.toleranceCosSim, max_abs: opts.toleranceMaxAbs },
         logger: ctx.logger,
         onProgress: ctx.progress,

@@ -18,7 +18,8 @@ def _read_inputs(test, specs):
 
     tensors = []
     for spec in specs:
-        array = np.fromfile(test[spec["name"]], dtype=NUMPY_DTYPES[spec["dtype"]]).reshape(spec["shape"])
+        entry = test[spec["name"]]
+        array = np.fromfile(entry["file"], dtype=NUMPY_DTYPES[spec["dtype"]]).reshape(entry["shape"])
         tensors.append(torch.from_numpy(array.copy()))
     return tuple(tensors)
 

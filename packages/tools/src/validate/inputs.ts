@@ -10,6 +10,8 @@ export interface TestInputs {
   /** The same tensors as raw files for the Python bridge: input name → path. */
   files: Record<string, string>[];
   dir: string;
+  /** What each test is: a seeded random input, or an image from validation.images. */
+  kinds: ('random' | 'images')[];
 }
 
 /** Seeded random inputs with the example shapes recorded at conversion, written where Python can read them. */
@@ -35,5 +37,5 @@ export function makeTestInputs(
     feeds.push(feed);
     files.push(paths);
   }
-  return { feeds, files, dir };
+  return { feeds, files, dir, kinds: feeds.map(() => 'random' as const) };
 }

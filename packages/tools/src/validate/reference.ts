@@ -39,13 +39,14 @@ export async function pytorchReference(
       model: request.model,
       torchscript: request.torchscript,
       runners: request.runners,
-      inputs: request.inputs.map((input, i) => ({
-        ...input,
-        shape: request.tests.feeds[0]?.[input.name]?.shape ?? input.shape,
-        index: i,
-      })),
+      inputs: request.inputs.map(({ name, dtype }) => ({ name, dtype })),
       output_names: request.outputNames,
-      tests: request.tests.files,
+      // Each test carries its own shapes: image tests need not match the random ones.
+      tests: request.tests.files.map((files, i) =>
+        Object.fromEntries(
+          Object.entries(files).map(([name, file]) => [name, { file, shape: request.tests.feeds[i]![name]!.shape }]),
+        ),
+      ),
       out_dir: request.tests.dir,
     },
     { logger, onEvent: (e) => onEvent(e.message) },

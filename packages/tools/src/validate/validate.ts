@@ -11,6 +11,7 @@ import { digestFile } from '../internal/files.js';
 import { silentLogger, type LibraryOptions } from '../internal/logger.js';
 import { readModelCard, type ModelCard } from '../model-card/card.js';
 import { makeTestInputs } from './inputs.js';
+import { addImageInputs } from './image-inputs.js';
 import { judge } from './judge.js';
 import { pytorchReference } from './reference.js';
 import {
@@ -28,6 +29,8 @@ export interface ValidateOptions extends LibraryOptions {
   targets?: ValidateTarget[] | undefined;
   numTests?: number | undefined;
   seed?: number | undefined;
+  /** A folder of images also compared (default: validation.images). */
+  images?: string | undefined;
   tolerances?: Partial<Tolerances>;
 }
 
@@ -127,7 +130,12 @@ export async function validateModel(config: ResolvedConfig, options: ValidateOpt
   const checkpoint = await referenceWeights(config, card);
   const tests = makeTestInputs(card.example_inputs, numTests, seed);
   try {
-    progress('reference', `Running PyTorch (torch ${python.torch}) on ${numTests} seeded input(s)`);
+    const imagesDir = options.images ?? config.validation.images;
+    if (imagesDir) {
+      const count = await addImageInputs(tests, card.example_inputs, imagesDir, card.preprocess);
+      progress('images', `Added ${count} image(s) from ${imagesDir}`);
+    }
+    progress('reference', `Running PyTorch (torch ${python.torch}) on ${tests.feeds.length} input(s)`);
     const reference = await pytorchReference(
       python.python,
       {
@@ -155,7 +163,12 @@ export async function validateModel(config: ResolvedConfig, options: ValidateOpt
           target === 'torchscript'
             ? (reference.outputs.torchscript ?? throwBridgeFailure(reference.errors.torchscript))
             : await runOrt(target, paths.onnx, tests.feeds);
-        comparisons.push(...judge(target, 'random', expected, outputs, tolerances));
+        for (const kind of ['random', 'images'] as const) {
+          const picked = tests.kinds.flatMap((k, i) => (k === kind ? [i] : []));
+          if (picked.length === 0) continue;
+          const pick = <T>(all: T[]) => picked.map((i) => all[i]!);
+          comparisons.push(...judge(target, kind, pick(expected), pick(outputs), tolerances));
+        }
       } catch (err) {
         logger.debug({ err }, `${target} failed`);
         failures.push(failure(target, err));

@@ -1,0 +1,1 @@
+export { decodeImage, listImages, IMAGE_EXTENSIONS } from './decode.js';
