@@ -12,13 +12,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigSchema } from '@oxidizedvision/tools';
+import { configJsonSchema } from '@oxidizedvision/tools';
 
 export const SCHEMA_FILE = fileURLToPath(new URL('../config.schema.json', import.meta.url));
 
-/** The file's exact text. JSON.stringify drops TypeBox's symbol keys, leaving plain draft-07 JSON Schema. */
+/** The file's exact text: configJsonSchema() is plain draft-07 JSON Schema (defaults no longer required). */
 export function renderConfigSchema() {
-  return `${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...ConfigSchema }, null, 2)}\n`;
+  return `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
 }
 
 function main(argv) {
@@ -39,4 +39,5 @@ function main(argv) {
   return 0;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1]))
+  process.exitCode = main(process.argv.slice(2));

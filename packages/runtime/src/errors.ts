@@ -23,7 +23,6 @@ export const ERROR_CODES = {
   ERR_INPUT_SHAPE: 'A feed has a shape the model input does not accept.',
   ERR_INFERENCE: 'The runtime failed while running the model.',
   ERR_RUNNER_DISPOSED: 'The runner was used after dispose().',
-  ERR_VALIDATION_FAILED: 'A runtime disagrees with the PyTorch reference beyond the tolerance.',
   ERR_MODEL_NOT_FOUND: 'No model of that name (or version) is in the registry.',
   ERR_REGISTRY: 'The registry database could not be read or written.',
   ERR_MODEL_CARD: 'The model card is missing or malformed.',

@@ -5,9 +5,7 @@ export function registerConfigSchema(program: Command<[], Record<string, unknown
     .command('config-schema')
     .description('Print the JSON Schema of the YAML config (for editor completion and validation)')
     .action(async () => {
-      const { ConfigSchema } = await import('@oxidizedvision/tools');
-      process.stdout.write(
-        `${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...ConfigSchema }, null, 2)}\n`,
-      );
+      const { configJsonSchema } = await import('@oxidizedvision/tools');
+      process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
     });
 }

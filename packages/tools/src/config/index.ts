@@ -1,6 +1,7 @@
 export { loadConfig } from './load.js';
 export {
   ConfigSchema,
+  configJsonSchema,
   DTYPES,
   DYNAMIC_AXES,
   RUNNER_NAMES,

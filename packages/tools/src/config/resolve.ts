@@ -137,7 +137,8 @@ export function resolveConfig(source: ConfigSource, raw: RawConfig, dir: string)
   const resolved: ResolvedConfig = {
     file: source.file,
     dir,
-    python: raw.python,
+    // A path (with a slash) is relative to the config like every other path; a bare name is a PATH lookup.
+    python: raw.python === undefined || !raw.python.includes('/') ? raw.python : at(raw.python),
     task: raw.task,
     labels,
     model: {

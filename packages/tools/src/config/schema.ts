@@ -73,7 +73,7 @@ const ModelSection = Type.Object(
     output_names: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
         minItems: 1,
-        description: 'Names for the outputs, in order (default: output, output_1, …).',
+        description: 'Names for the outputs, in order (default: output for one, output_0, output_1, … for several).',
       }),
     ),
     checkpoint: Type.Optional(
@@ -226,3 +226,24 @@ export const ConfigSchema = Type.Object(
 );
 
 export type RawConfig = Static<typeof ConfigSchema>;
+
+/**
+ * The schema as editors should see it: JSON only, with fields that have defaults no longer required.
+ * (TypeBox marks every non-Optional field required; the loader fills defaults before checking, but an
+ * editor does not, and would flag nearly every real config.)
+ */
+export function configJsonSchema(): Record<string, unknown> {
+  const strip = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (node === null || typeof node !== 'object') return node;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) out[key] = strip(value);
+    const properties = out.properties as Record<string, { default?: unknown }> | undefined;
+    if (Array.isArray(out.required) && properties) {
+      out.required = (out.required as string[]).filter((name) => properties[name]?.default === undefined);
+      if ((out.required as string[]).length === 0) delete out.required;
+    }
+    return out;
+  };
+  return { $schema: 'http://json-schema.org/draft-07/schema#', ...(strip(ConfigSchema) as object) };
+}

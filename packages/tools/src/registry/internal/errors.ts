@@ -1,12 +1,12 @@
 import { OxvError } from '@oxidizedvision/runtime';
-import { closestName } from './levenshtein.js';
+import { didYouMean } from '../../internal/did-you-mean.js';
 
 export const BUSY_TIMEOUT_MS = 5000;
 
 export function modelNotFound(name: string, dbPath: string, knownNames: readonly string[]): OxvError {
-  const suggestion = closestName(name, knownNames);
-  const didYouMean = suggestion === undefined ? '' : `. Did you mean "${suggestion}"?`;
-  return new OxvError('ERR_MODEL_NOT_FOUND', `No model named "${name}" in the registry at ${dbPath}${didYouMean}`, {
+  const suggestion = didYouMean(name, knownNames);
+  const guess = suggestion === undefined ? '' : `. Did you mean "${suggestion}"?`;
+  return new OxvError('ERR_MODEL_NOT_FOUND', `No model named "${name}" in the registry at ${dbPath}${guess}`, {
     hint: 'Run "oxidizedvision list" to see registered models',
     details: { name, file: dbPath, ...(suggestion === undefined ? {} : { suggestion }) },
   });
