@@ -43,3 +43,10 @@ export {
   type PreprocessSpec,
   type Placement,
 } from './image/index.js';
+export {
+  parseModelCard,
+  MODEL_CARD_VERSION,
+  type ModelCard,
+  type CardFile,
+  type CardPreprocess,
+} from './model-card.js';

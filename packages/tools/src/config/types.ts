@@ -1,13 +1,5 @@
-import type { DType } from '@oxidizedvision/runtime';
-import type {
-  RawConfig,
-  RUNNER_NAMES,
-  DYNAMIC_AXES,
-  EXPORTERS,
-  QUANTIZE_MODES,
-  RESIZE_MODES,
-  TASKS,
-} from './schema.js';
+import type { CardPreprocess, DType } from '@oxidizedvision/runtime';
+import type { RawConfig, RUNNER_NAMES, DYNAMIC_AXES, EXPORTERS, QUANTIZE_MODES, TASKS } from './schema.js';
 
 export type RunnerName = (typeof RUNNER_NAMES)[number];
 export type ModelKind = 'python' | 'torchscript' | 'torchvision';
@@ -18,15 +10,8 @@ export interface ResolvedInput {
   dtype: DType;
 }
 
-export interface ResolvedPreprocess {
-  size: [number, number] | null;
-  resize: (typeof RESIZE_MODES)[number];
-  scale: number;
-  mean: number[];
-  std: number[];
-  layout: 'NCHW' | 'NHWC';
-  channel_order: 'RGB' | 'BGR' | 'GRAY';
-}
+/** Exactly what the model card records (the runtime's CardPreprocess). */
+export type ResolvedPreprocess = CardPreprocess;
 
 /** A config after validation: absolute paths, defaults filled in, one shape for every input form. Frozen. */
 export interface ResolvedConfig {

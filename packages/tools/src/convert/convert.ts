@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { RunnerInfo } from '@oxidizedvision/runtime';
+import { MODEL_CARD_VERSION, type CardFile, type ModelCard, type RunnerInfo } from '@oxidizedvision/runtime';
 import { createNodeRunner } from '@oxidizedvision/runtime/node';
 import { exportPaths } from '../config/export-paths.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -9,7 +9,7 @@ import { runBridge } from '../bridge/run-bridge.js';
 import { digestFile } from '../internal/files.js';
 import { silentLogger, type LibraryOptions } from '../internal/logger.js';
 import { TOOLS_VERSION } from '../internal/version.js';
-import { writeModelCard, type CardFile, type ModelCard } from '../model-card/card.js';
+import { writeModelCard } from '../model-card/card.js';
 import { openRegistry } from '../registry/index.js';
 import { modelSpec, type BridgeConvertResult } from './bridge-request.js';
 
@@ -124,7 +124,7 @@ async function buildCard(
 ): Promise<ModelCard> {
   const checkpointSha = config.model.checkpoint ? (await digestFile(config.model.checkpoint)).sha256 : null;
   return {
-    card_version: 1,
+    card_version: MODEL_CARD_VERSION,
     name: config.export.model_name,
     created_at: new Date().toISOString(),
     task: config.task ?? null,

@@ -1,1 +1,1 @@
-export { readModelCard, writeModelCard, MODEL_CARD_VERSION, type ModelCard, type CardFile } from './card.js';
+export { readModelCard, writeModelCard } from './card.js';

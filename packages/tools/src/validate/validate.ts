@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { OxvError, isOxvError, type Runner, type Tensor } from '@oxidizedvision/runtime';
+import { OxvError, isOxvError, type ModelCard, type Runner, type Tensor } from '@oxidizedvision/runtime';
 import { createNodeRunner } from '@oxidizedvision/runtime/node';
 import { createWebRunner } from '@oxidizedvision/runtime/web';
 import { exportPaths } from '../config/export-paths.js';
@@ -9,7 +9,7 @@ import { findPython } from '../bridge/find-python.js';
 import { modelSpec } from '../convert/bridge-request.js';
 import { digestFile } from '../internal/files.js';
 import { silentLogger, type LibraryOptions } from '../internal/logger.js';
-import { readModelCard, type ModelCard } from '../model-card/card.js';
+import { readModelCard } from '../model-card/card.js';
 import { makeTestInputs } from './inputs.js';
 import { addImageInputs } from './image-inputs.js';
 import { judge } from './judge.js';
