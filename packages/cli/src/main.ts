@@ -4,6 +4,7 @@ import { registerConvert } from './commands/convert.js';
 import { registerValidate } from './commands/validate.js';
 import { registerRegistryCommands } from './commands/registry.js';
 import { registerConfigSchema } from './commands/config-schema.js';
+import { registerServe } from './commands/serve.js';
 import { createCliLogger } from './output/logger.js';
 import { reportError } from './output/errors.js';
 import type { GlobalFlags } from './options.js';
@@ -26,6 +27,7 @@ export function createProgram(): Command<[], Record<string, unknown>> {
   registerValidate(program);
   registerRegistryCommands(program);
   registerConfigSchema(program);
+  registerServe(program);
   for (const sub of program.commands) sub.exitOverride();
   return program;
 }

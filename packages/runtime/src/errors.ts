@@ -27,6 +27,15 @@ export const ERROR_CODES = {
   ERR_REGISTRY: 'The registry database could not be read or written.',
   ERR_MODEL_CARD: 'The model card is missing or malformed.',
   ERR_IMAGE_DECODE: 'An image file could not be read or decoded.',
+  ERR_BAD_REQUEST: 'An HTTP request body or header is malformed (JSON, binary tensor extension, multipart).',
+  ERR_UNAUTHORIZED: 'A bearer token is required and was missing or wrong.',
+  ERR_BODY_TOO_LARGE: 'The request body exceeds the server body limit.',
+  ERR_MODEL_NOT_READY: 'The model (version) exists but is not ready: loading, failed or unloaded.',
+  ERR_BATCH_TOO_LARGE: "A request's batch dimension exceeds the model's max_batch_size.",
+  ERR_QUEUE_FULL: "The model's request queue is full; retry after a moment.",
+  ERR_TIMEOUT: 'The request did not finish within its timeout.',
+  ERR_SHUTTING_DOWN: 'The server is draining for shutdown and accepts no new requests.',
+  ERR_LISTEN: 'The server could not listen on the requested host and port (in use, or not permitted).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

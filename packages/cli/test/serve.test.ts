@@ -1,0 +1,163 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openRegistry } from '@oxidizedvision/tools';
+import { BIN, REPO, STACK_LINE, cli } from './helpers/cli.js';
+
+const SLOW = join(REPO, 'packages/server/test/fixtures/slow.onnx');
+const CONV = join(REPO, 'packages/server/test/fixtures/tiny_conv.onnx');
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  exit: Promise<number | string | null>;
+}
+
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+/** Starts `oxidizedvision serve` and resolves once it prints its URL (every model loaded). */
+function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-format', 'json', ...args], {
+    cwd: REPO,
+    env: { ...process.env, OXV_PYTHON: '', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(child);
+  let stderr = '';
+  const exit = new Promise<number | string | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal)),
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${stderr}`)), 30_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1]!, stderr: () => stderr, exit });
+      }
+    });
+    void exit.then((code) => reject(new Error(`serve exited with ${code} before listening:\n${stderr}`)));
+  });
+}
+
+const slowBody = (i: number) =>
+  JSON.stringify({ inputs: [{ name: 'x', shape: [1, 16], datatype: 'FP32', data: new Array(16).fill(i) }] });
+
+async function metric(url: string, pattern: RegExp): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(pattern.exec(text)?.[1] ?? 0);
+}
+
+describe('oxidizedvision serve', () => {
+  it('serves file and registry models, and drains on SIGTERM without losing a request', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'oxv-serve-home-'));
+    const registry = openRegistry({ home });
+    registry.addVersion({
+      name: 'conv',
+      source: 'import',
+      files: { onnx: { path: CONV, sha256: '0'.repeat(64), bytes: 655 } },
+    });
+    registry.close();
+    const server = await serve(['--model', SLOW, '--model', 'conv:1', '--max-batch-size', '1'], { OXV_HOME: home });
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+    expect((await fetch(`${server.url}/v2/health/ready`)).status).toBe(200);
+    const conv = await fetch(`${server.url}/v2/models/conv`);
+    expect(((await conv.json()) as { inputs: { shape: number[] }[] }).inputs[0]!.shape).toEqual([-1, 3, 8, 8]);
+    const predict = await fetch(`${server.url}/predict`, {
+      method: 'POST',
+      body: JSON.stringify({ data: new Array(16).fill(1), shape: [1, 16] }),
+    });
+    expect(((await predict.json()) as { model: string; data: number[] }).data).toEqual(new Array(16).fill(2));
+
+    // Twelve requests, queued one batch at a time behind a ~30 ms model; SIGTERM once the server holds them all.
+    const requests = Array.from({ length: 12 }, (_, i) =>
+      fetch(`${server.url}/v2/models/slow/infer`, { method: 'POST', body: slowBody(i) }),
+    );
+    const pending = /^oxv_inference_pending_requests\{model="slow"\} (\d+)/m;
+    const done = /^oxv_inference_request_success_total\{model="slow",version="1"\} (\d+)/m;
+    const deadline = Date.now() + 20_000;
+    let inFlight = 0;
+    while (Date.now() < deadline) {
+      inFlight = await metric(server.url, pending);
+      if (inFlight + (await metric(server.url, done)) - 1 >= 12) break;
+    }
+    expect(inFlight).toBeGreaterThan(0);
+    server.child.kill('SIGTERM');
+
+    const responses = await Promise.all(requests);
+    expect(responses.map((r) => r.status)).toEqual(new Array(12).fill(200));
+    const values = await Promise.all(
+      responses.map(async (r) => ((await r.json()) as { outputs: { data: number[] }[] }).outputs[0]!.data[0]),
+    );
+    expect(values).toEqual(Array.from({ length: 12 }, (_, i) => 2 * i));
+    expect(await server.exit).toBe(0);
+    expect(server.stderr()).toMatch(/SIGTERM: not ready any more/);
+  });
+
+  it('exits 1 when the drain times out', async () => {
+    const server = await serve(['--model', SLOW, '--max-batch-size', '1', '--drain-timeout', '0.05']);
+    const requests = Array.from({ length: 8 }, (_, i) =>
+      fetch(`${server.url}/v2/models/slow/infer`, { method: 'POST', body: slowBody(i) }),
+    );
+    while ((await metric(server.url, /^oxv_inference_pending_requests\{model="slow"\} (\d+)/m)) < 4);
+    server.child.kill('SIGTERM');
+    const statuses = (
+      await Promise.all(
+        requests.map((r) =>
+          r.then(
+            (x) => x.status,
+            () => 0,
+          ),
+        ),
+      )
+    ).sort();
+    expect(statuses).toContain(503);
+    expect(await server.exit, server.stderr()).toBe(1);
+    expect(server.stderr()).toMatch(/drain timed out after 0\.05 s/);
+  });
+});
+
+describe('oxidizedvision serve: bad flags', () => {
+  it.each([
+    [[], /nothing to serve/],
+    [['--model', SLOW, '--port', 'http'], /expected a port 0-65535/],
+    [['--model', SLOW, '--model-control-mode', 'sometimes'], /Allowed choices are none, poll, explicit/],
+    [['--model', SLOW, '--max-wait-ms', '1', '--max-queue-delay-ms', '2'], /same setting/],
+    [['--model', SLOW, '--model-control-mode', 'poll'], /need --model-repository/],
+    [['--model', SLOW, '--model', `slow=${SLOW}`], /two --model flags are named "slow"/],
+    [['--model', SLOW, '--body-limit', 'lots'], /expected a size such as 64mb/],
+    [['--model', '=x.onnx'], /expected name=path.onnx/],
+  ])('exits 2 for %j', async (args, message) => {
+    const result = await cli(['serve', ...args]);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it('exits 1 for a missing model file, an unknown registry model or a port in use', async () => {
+    const missing = await cli(['serve', '--model', '/no/such/model.onnx']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/model file not found: \/no\/such\/model\.onnx/);
+    const unknown = await cli(['serve', '--model', 'not-registered']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/not-registered/);
+
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    const busy = await cli(['serve', '--model', SLOW, '--port', String(port)]);
+    blocker.close();
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toMatch(/cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
+    expect(busy.stderr).toMatch(/hint: --port 0 picks any free port/);
+  });
+});

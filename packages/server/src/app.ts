@@ -1,0 +1,106 @@
+import { fastify, type FastifyInstance } from 'fastify';
+import type { ServerContext } from './context.js';
+import { requireAdminToken, requireInferenceToken } from './http/auth.js';
+import { acceptRawBodies } from './http/body.js';
+import { installErrorHandling } from './http/errors.js';
+import { createInFlight } from './in-flight.js';
+import { createServerLogger } from './http/logger.js';
+import { requestId } from './http/request-id.js';
+import { createServerMetrics } from './metrics/metrics.js';
+import type { ModelManager } from './models/types.js';
+import { resolveServerOptions, type ServerOptions } from './options.js';
+import { docsRoutes } from './routes/docs.js';
+import { healthRoutes } from './routes/health.js';
+import { imageRoutes } from './routes/image.js';
+import { inferRoutes } from './routes/infer.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { modelRoutes } from './routes/models.js';
+import { predictRoutes } from './routes/predict.js';
+import { repositoryRoutes } from './routes/repository.js';
+import { recordTarget } from './routes/target.js';
+
+export interface BuildServerOptions extends ServerOptions {
+  /** The models to serve. The caller owns its lifecycle: start() it (before or after listen) and close() it. */
+  manager: ModelManager;
+}
+
+function assertManager(manager: unknown): asserts manager is ModelManager {
+  const methods = ['start', 'list', 'metadata', 'infer', 'load', 'unload', 'isReady', 'stats', 'drain', 'close', 'on'];
+  const missing = methods.filter((m) => typeof (manager as Record<string, unknown> | undefined)?.[m] !== 'function');
+  if (missing.length > 0) throw new TypeError(`options.manager must be a ModelManager (missing ${missing.join(', ')})`);
+}
+
+/** Logs the model layer's own events through the request logger, so one stream tells the whole story. */
+function forwardManagerLogs(app: FastifyInstance, manager: ModelManager): void {
+  manager.on('log', (e) => app.log[e.level]({ model: e.model, version: e.version }, e.msg));
+  manager.on('state', (e) =>
+    app.log.info(
+      { model: e.name, version: e.version, state: e.state, reason: e.reason },
+      `model ${e.name} version ${e.version} is ${e.state}`,
+    ),
+  );
+}
+
+/**
+ * The HTTP server: Open Inference Protocol v2 with Triton's extensions, the original toolkit's endpoints,
+ * image inference, Prometheus metrics and an OpenAPI document. Returns the fastify app without listening
+ * (the CLI listens; tests use app.inject() or listen on port 0).
+ */
+export function buildServer(options: BuildServerOptions): FastifyInstance {
+  const { manager, ...rest } = options ?? ({} as BuildServerOptions);
+  assertManager(manager);
+  const resolved = resolveServerOptions(rest);
+  const app = fastify({
+    loggerInstance: createServerLogger(resolved.log),
+    bodyLimit: resolved.bodyLimit,
+    genReqId: requestId,
+    // Idle keep-alive sockets would otherwise hold close() (and a SIGTERM drain) open until they time out.
+    forceCloseConnections: 'idle',
+    routerOptions: { maxParamLength: 256 },
+  });
+  const context: ServerContext = {
+    options: resolved,
+    manager,
+    metrics: createServerMetrics(manager, { processMetrics: resolved.processMetrics }),
+    inFlight: createInFlight(),
+    draining: false,
+  };
+  app.decorate('oxv', context);
+  app.decorateRequest('oxvTarget', null);
+  app.decorateRequest('oxvReachedManager', false);
+  forwardManagerLogs(app, manager);
+  acceptRawBodies(app, resolved.bodyLimit);
+  installErrorHandling(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    context.metrics.observeHttp(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.register(async (scope) => {
+    healthRoutes(scope);
+    metricsRoutes(scope);
+    docsRoutes(scope);
+  });
+  app.register(async (scope) => {
+    // Target first: a request refused for its token still counts against the model it was for.
+    scope.addHook('onRequest', recordTarget(scope));
+    scope.addHook('onRequest', requireInferenceToken(resolved.inferenceToken));
+    modelRoutes(scope);
+    inferRoutes(scope);
+    imageRoutes(scope);
+    predictRoutes(scope);
+  });
+  app.register(async (scope) => {
+    scope.addHook('onRequest', requireAdminToken(resolved.adminToken));
+    repositoryRoutes(scope);
+  });
+  return app;
+}

@@ -1,0 +1,13 @@
+export { createBatcher, type Batcher, type BatcherOptions } from './batcher.js';
+export { concatBatch, splitBatch } from './concat.js';
+export { batchExtent, subQueueKey } from './shape-key.js';
+export type {
+  BatchExecutor,
+  BatchOutcome,
+  BatchRequest,
+  BatchResponse,
+  BatchRun,
+  BatchTiming,
+  BatcherHooks,
+  RequestOutcome,
+} from './types.js';

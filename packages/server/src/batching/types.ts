@@ -1,0 +1,72 @@
+import type { ErrorCode, Tensor } from '@oxidizedvision/runtime';
+
+/** What one batch run returns: the outputs for the whole batch and the time the model itself took. */
+export interface BatchRun {
+  outputs: Record<string, Tensor>;
+  computeMs: number;
+}
+
+/**
+ * Where batches run. The worker pool implements it; tests use a fake. The batcher starts a batch only when
+ * idle() > 0, and run() must mark an instance busy before it returns, so batches in flight never exceed
+ * the number of instances.
+ */
+export interface BatchExecutor {
+  /** Instances that exist (for Retry-After estimates). */
+  size(): number;
+  /** Instances free to start a batch now. */
+  idle(): number;
+  run(feeds: Record<string, Tensor>, outputs: string[] | undefined): Promise<BatchRun>;
+}
+
+export interface BatchRequest {
+  inputs: Record<string, Tensor>;
+  /** Output subset; all outputs when absent. */
+  outputs?: string[];
+  /** Queue + compute limit in ms; 0 or absent means the batcher's default. */
+  timeoutMs?: number;
+}
+
+export interface BatchTiming {
+  queueMs: number;
+  computeMs: number;
+  totalMs: number;
+  /** Samples in the model execution this request rode in (1 for models that do not batch). */
+  batchSize: number;
+}
+
+export interface BatchResponse {
+  outputs: Record<string, Tensor>;
+  timing: BatchTiming;
+}
+
+/** One request settled. Emitted exactly once per submit(), refusals included. */
+export interface RequestOutcome {
+  ok: boolean;
+  reason?: ErrorCode;
+  queueMs: number;
+  computeMs: number;
+  totalMs: number;
+  /** Its batch's input concatenation and output split time (Triton's compute_input / compute_output); 0 on failure. */
+  inputMs: number;
+  outputMs: number;
+  /** Samples the request carried (its batch extent). */
+  samples: number;
+}
+
+/** One model execution finished (successfully or not). */
+export interface BatchOutcome {
+  ok: boolean;
+  /** Samples in the batch (1 for models that do not batch). */
+  size: number;
+  requests: number;
+  computeMs: number;
+  /** Time spent concatenating inputs (Triton's compute_input) and splitting outputs (compute_output). */
+  inputMs: number;
+  outputMs: number;
+}
+
+export interface BatcherHooks {
+  onRequest?: (e: RequestOutcome) => void;
+  onBatch?: (e: BatchOutcome) => void;
+}

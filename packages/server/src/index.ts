@@ -1,0 +1,31 @@
+/**
+ * @oxidizedvision/server: the HTTP inference server. buildServer() returns a fastify app that never
+ * listens by itself; the model layer (workers, batching, repository, hot reload) sits behind ModelManager.
+ */
+export { buildServer, type BuildServerOptions } from './app.js';
+export { shutdownServer, type ShutdownResult } from './lifecycle.js';
+export {
+  resolveServerOptions,
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  SERVER_VERSION,
+  type LogLevel,
+  type LogStream,
+  type ResolvedServerOptions,
+  type ServerLogOptions,
+  type ServerOptions,
+} from './options.js';
+export { HTTP_STATUS, toHttpFailure, type HttpFailure } from './http/status.js';
+export { openApiDocument } from './openapi/document.js';
+export type { ServerContext } from './context.js';
+export {
+  createModelManager,
+  DEFAULT_BATCHING,
+  DEFAULT_INSTANCES,
+  DEFAULT_POLL_SECS,
+  type ControlMode,
+  type ModelManagerOptions,
+  type RepositoryOptions,
+} from './models/index.js';
+export type * from './models/types.js';

@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+
+export interface ShutdownResult {
+  /** False when queued or running requests were still unfinished at the deadline (they got 503). */
+  drained: boolean;
+}
+
+/**
+ * Graceful shutdown, in the order orchestrators expect: readiness turns 503 and new inference is refused
+ * (503 ERR_SHUTTING_DOWN) at once; every request already accepted, queued or running, finishes; then the
+ * model workers stop and the HTTP server closes once the last response is written. Probes keep getting
+ * answers during the drain because the listener stays open until the end.
+ */
+export async function shutdownServer(app: FastifyInstance, options: { timeoutMs: number }): Promise<ShutdownResult> {
+  const { manager, inFlight } = app.oxv;
+  app.oxv.draining = true;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), options.timeoutMs);
+  });
+  const drained = await Promise.race([inFlight.whenIdle().then(() => true), deadline]);
+  clearTimeout(timer);
+  // Nothing is left when drained; after a timeout this rejects what is, so those clients get an answer.
+  await manager.drain(0);
+  await app.close();
+  await manager.close();
+  return { drained };
+}

@@ -1,0 +1,145 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ModelManager, ModelState } from '../models/types.js';
+import type { RequestTarget } from '../context.js';
+
+/** Seconds; spans a 1 ms health check to a 30 s timeout so percentiles work for small and large models. */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+const STATES: readonly ModelState[] = ['LOADING', 'READY', 'UNLOADING', 'UNAVAILABLE'];
+
+/**
+ * Label value for a model name taken from a URL. Names the manager does not know collapse into one value,
+ * so a client cannot grow the series count without bound by calling random model names.
+ */
+export const UNKNOWN_MODEL = '_unknown';
+
+export interface ServerMetrics {
+  readonly registry: Registry;
+  /** A request refused before it reached ModelManager.infer (bad JSON, auth, unknown model…). */
+  recordRejected(target: RequestTarget | null, reason: string): void;
+  /** Counts a ModelManager.infer call as pending until the returned function is called. */
+  trackPending(model: string): () => void;
+  observeHttp(method: string, route: string, status: number, seconds: number): void;
+  /** Inference requests answered and how many failed, for the original's `GET /health` body. */
+  totals(): { requests: number; errors: number };
+}
+
+/**
+ * A prom-client registry per server (two servers in one process never share series). Request outcomes
+ * and timings come from the manager's events, so every request is counted once, at the place that knows
+ * its real version and reason; the HTTP layer adds only what the manager never sees.
+ */
+export function createServerMetrics(manager: ModelManager, options: { processMetrics: boolean }): ServerMetrics {
+  const registry = new Registry();
+  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+  const known = (model: string): boolean => manager.list().some((s) => s.name === model);
+  const labelModel = (model: string): string => (known(model) ? model : UNKNOWN_MODEL);
+  // A request without /versions/{v} in its path is for the serving version: label it so, as the manager does.
+  const servingVersion = (model: string): string => {
+    try {
+      return manager.metadata(model).version;
+    } catch {
+      return '';
+    }
+  };
+  const totals = { requests: 0, errors: 0 };
+
+  const success = new Counter({
+    name: 'oxv_inference_request_success_total',
+    help: 'Inference requests that succeeded (a request with batch n counts 1).',
+    labelNames: ['model', 'version'] as const,
+    registers: [registry],
+  });
+  const failure = new Counter({
+    name: 'oxv_inference_request_failure_total',
+    help: 'Inference requests that failed, by error code (ERR_INPUT_SHAPE, ERR_QUEUE_FULL, ERR_UNAUTHORIZED…).',
+    labelNames: ['model', 'version', 'reason'] as const,
+    registers: [registry],
+  });
+  const histogram = (name: string, help: string): Histogram<'model' | 'version'> =>
+    new Histogram({ name, help, labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers: [registry] });
+  const requestSeconds = histogram(
+    'oxv_inference_request_duration_seconds',
+    'Time from the manager accepting a request to its result (queue + compute).',
+  );
+  const queueSeconds = histogram('oxv_inference_queue_duration_seconds', 'Time a request waited for a batch slot.');
+  const computeSeconds = histogram(
+    'oxv_inference_compute_duration_seconds',
+    'Inference time of the batch a request ran in.',
+  );
+  const batchSize = new Histogram({
+    name: 'oxv_inference_batch_size',
+    help: 'Samples per model execution (sum/count = average batch size).',
+    labelNames: ['model', 'version'] as const,
+    buckets: BATCH_BUCKETS,
+    registers: [registry],
+  });
+  const pending = new Gauge({
+    name: 'oxv_inference_pending_requests',
+    help: 'Requests handed to a model and not answered yet (queued or running).',
+    labelNames: ['model'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'oxv_model_state',
+    help: '1 for the state each model version is in (LOADING, READY, UNLOADING, UNAVAILABLE), 0 for the others.',
+    labelNames: ['model', 'version', 'state'] as const,
+    registers: [registry],
+    // Read at scrape time, so the gauge can never drift from what the manager reports.
+    collect() {
+      this.reset();
+      for (const s of manager.list()) {
+        for (const state of STATES) this.set({ model: s.name, version: s.version, state }, s.state === state ? 1 : 0);
+      }
+    },
+  });
+  const httpRequests = new Counter({
+    name: 'oxv_http_requests_total',
+    help: 'HTTP requests by route pattern and status code (every route, including rejected ones).',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const httpSeconds = new Histogram({
+    name: 'oxv_http_request_duration_seconds',
+    help: 'HTTP request time from the first byte read to the response sent.',
+    labelNames: ['method', 'route'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+
+  manager.on('request', (e) => {
+    totals.requests++;
+    const labels = { model: e.model, version: e.version };
+    if (e.ok) success.inc(labels);
+    else {
+      totals.errors++;
+      failure.inc({ ...labels, reason: e.reason ?? 'ERR_INFERENCE' });
+    }
+    requestSeconds.observe(labels, e.totalMs / 1000);
+    queueSeconds.observe(labels, e.queueMs / 1000);
+    if (e.ok) computeSeconds.observe(labels, e.computeMs / 1000);
+  });
+  manager.on('batch', (e) => batchSize.observe({ model: e.model, version: e.version }, e.size));
+
+  return {
+    registry,
+    recordRejected(target, reason) {
+      totals.requests++;
+      totals.errors++;
+      const model = target ? labelModel(target.model) : '';
+      const version = target && model !== UNKNOWN_MODEL ? target.version || servingVersion(target.model) : '';
+      failure.inc({ model, version, reason });
+    },
+    trackPending(model) {
+      // The label is fixed here: an unload while the request runs must not move its decrement elsewhere.
+      const labels = { model: labelModel(model) };
+      pending.inc(labels);
+      return () => pending.dec(labels);
+    },
+    observeHttp(method, route, status, seconds) {
+      httpRequests.inc({ method, route, status: String(status) });
+      httpSeconds.observe({ method, route }, seconds);
+    },
+    totals: () => ({ ...totals }),
+  };
+}

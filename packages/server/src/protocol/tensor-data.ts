@@ -1,0 +1,85 @@
+import { OxvError, createTensor, float16BitsToFloat32Array, type DType, type Tensor } from '@oxidizedvision/runtime';
+import { ELEMENT_BYTES } from './datatypes.js';
+
+/** Validates a protocol `shape`: an array of non-negative integers. */
+export function checkShape(shape: unknown, where: string): number[] {
+  if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
+    throw new OxvError('ERR_BAD_REQUEST', `${where}.shape must be an array of non-negative integers`);
+  }
+  return shape as number[];
+}
+
+export function elementCount(shape: readonly number[]): number {
+  return shape.reduce((n, d) => n * d, 1);
+}
+
+/** JSON `data`, flat or nested (row-major either way), into a tensor of `shape`. */
+export function tensorFromJson(dtype: DType, shape: number[], data: unknown, where: string): Tensor {
+  if (!Array.isArray(data)) throw new OxvError('ERR_BAD_REQUEST', `${where}.data must be an array`);
+  const flat = data.flat(Infinity) as unknown[];
+  const expected = elementCount(shape);
+  if (flat.length !== expected) {
+    throw new OxvError(
+      'ERR_INPUT_SHAPE',
+      `${where}: shape [${shape.join(', ')}] needs ${expected} elements but data has ${flat.length}`,
+    );
+  }
+  try {
+    return createTensor(dtype, shape, flat as never);
+  } catch (error) {
+    // createTensor names the bad element (data[7] is not a valid int32 value: 1.5).
+    throw new OxvError('ERR_INPUT_DTYPE', `${where}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Raw little-endian bytes (the binary tensor extension) into a tensor. The bytes are copied: a slice of
+ * the request Buffer need not be aligned for a Float32Array, and the tensor must outlive the request.
+ */
+export function tensorFromBytes(dtype: DType, shape: number[], bytes: Uint8Array, where: string): Tensor {
+  const expected = elementCount(shape) * ELEMENT_BYTES[dtype];
+  if (bytes.byteLength !== expected) {
+    throw new OxvError(
+      'ERR_INPUT_SHAPE',
+      `${where}: shape [${shape.join(', ')}] of ${dtype} needs ${expected} bytes but binary_data_size is ${bytes.byteLength}`,
+    );
+  }
+  const copy = new Uint8Array(expected);
+  copy.set(bytes);
+  const buffer = copy.buffer;
+  switch (dtype) {
+    case 'float32':
+      return createTensor(dtype, shape, new Float32Array(buffer));
+    case 'float64':
+      return createTensor(dtype, shape, new Float64Array(buffer));
+    case 'float16':
+      return createTensor(dtype, shape, new Uint16Array(buffer));
+    case 'int64':
+      return createTensor(dtype, shape, new BigInt64Array(buffer));
+    case 'int32':
+      return createTensor(dtype, shape, new Int32Array(buffer));
+    case 'int8':
+      return createTensor(dtype, shape, new Int8Array(buffer));
+    case 'uint8':
+      return createTensor(dtype, shape, copy);
+    case 'bool':
+      // Any non-zero byte is true; the model must see exactly 0 or 1.
+      for (let i = 0; i < copy.length; i++) copy[i] = copy[i] ? 1 : 0;
+      return createTensor(dtype, shape, copy);
+  }
+}
+
+/** A tensor's elements as JSON numbers (FP16 decoded, INT64 as numbers, BOOL as true/false). */
+export function tensorToJson(tensor: Tensor): number[] | boolean[] {
+  const { dtype, data } = tensor;
+  if (dtype === 'bool') return Array.from(data as Uint8Array, (v) => v !== 0);
+  if (dtype === 'int64') return Array.from(data as BigInt64Array, (v) => Number(v));
+  if (dtype === 'float16') return Array.from(float16BitsToFloat32Array(data as Uint16Array));
+  return Array.from(data as ArrayLike<number>);
+}
+
+/** A tensor's elements as the little-endian bytes the binary extension sends. */
+export function tensorToBytes(tensor: Tensor): Buffer {
+  const data = tensor.data as ArrayBufferView;
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}

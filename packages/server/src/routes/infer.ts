@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+import { bodyBytes } from '../http/body.js';
+import { HEADER_LENGTH } from '../protocol/binary.js';
+import { decodeInferRequest } from '../protocol/infer-request.js';
+import { encodeInferResponse } from '../protocol/infer-response.js';
+import { modelParams, withVersions } from './params.js';
+import { servingMetadata } from './serving-metadata.js';
+import { runInference } from './run-inference.js';
+
+/** `POST /v2/models/{m}[/versions/{v}]/infer`: JSON, or Triton's binary tensor extension, both ways. */
+export function inferRoutes(app: FastifyInstance): void {
+  for (const url of withVersions('/infer')) {
+    app.post(url, { config: { inference: true } }, async (request, reply) => {
+      const { model, version } = modelParams(request);
+      const meta = servingMetadata(app.oxv.manager, model, version);
+      const decoded = decodeInferRequest(bodyBytes(request), request.headers[HEADER_LENGTH], meta);
+      const result = await runInference(app, request, model, version, {
+        inputs: decoded.inputs,
+        ...(decoded.outputSubset ? { outputs: decoded.outputs.map((o) => o.name) } : {}),
+        ...(decoded.timeoutMs === undefined ? {} : { timeoutMs: decoded.timeoutMs }),
+      });
+      const encoded = encodeInferResponse(result, decoded.id, decoded.outputs);
+      if (encoded.headerLength === null) return reply.send(encoded.body);
+      return reply
+        .header(HEADER_LENGTH, String(encoded.headerLength))
+        .type('application/octet-stream')
+        .send(encoded.body);
+    });
+  }
+}

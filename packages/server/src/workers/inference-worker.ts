@@ -1,0 +1,68 @@
+/**
+ * Entry script of an inference worker thread: one onnxruntime-node session, warmed up once, then one run
+ * at a time as the main thread asks. onnxruntime-node's run() blocks the thread it runs on, which is why
+ * it lives here and not on the server's event loop.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createTensor, isDType, type Runner, type Tensor, type TensorInfo } from '@oxidizedvision/runtime';
+import { createNodeRunner } from '@oxidizedvision/runtime/node';
+import type { CloseMessage, RunMessage, WorkerInit, WorkerMessage } from './protocol.js';
+import { forTransfer, toWireError } from './transfer.js';
+
+const port = parentPort;
+if (port === null) throw new Error('inference-worker.js must run in a worker thread');
+const init = workerData as WorkerInit;
+
+function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(message, transfer);
+}
+
+/** Zeros at the example shape: the card's example inputs when known, otherwise symbolic dims set to 1. */
+function warmupFeeds(inputs: readonly TensorInfo[]): Record<string, Tensor> {
+  const feeds: Record<string, Tensor> = {};
+  for (const input of inputs) {
+    if (!isDType(input.dtype)) {
+      throw new Error(`input "${input.name}" has dtype ${input.dtype}, which the server cannot feed`);
+    }
+    const shape = init.warmupShapes[input.name] ?? input.shape.map((dim) => (typeof dim === 'number' ? dim : 1));
+    feeds[input.name] = createTensor(input.dtype, shape);
+  }
+  return feeds;
+}
+
+async function start(): Promise<Runner | undefined> {
+  try {
+    const runner = await createNodeRunner(init.model, { intraOpThreads: init.intraOpThreads });
+    const started = performance.now();
+    try {
+      await runner.run(warmupFeeds(runner.info().inputs));
+    } catch (error) {
+      throw new Error(`warm-up inference failed: ${toWireError(error).message}`, { cause: error });
+    }
+    post({ type: 'ready', info: runner.info(), warmupMs: performance.now() - started });
+    return runner;
+  } catch (error) {
+    post({ type: 'init-error', error: toWireError(error) });
+    return undefined;
+  }
+}
+
+const runner = await start();
+if (runner !== undefined) {
+  port.on('message', (message: RunMessage | CloseMessage) => {
+    if (message.type === 'close') {
+      // Releasing the session frees its native memory, which terminate() alone would leave behind.
+      void runner.dispose().finally(() => process.exit(0));
+      return;
+    }
+    const started = performance.now();
+    runner.run(message.feeds, message.outputs === undefined ? undefined : { outputs: message.outputs }).then(
+      (outputs) => {
+        const computeMs = performance.now() - started;
+        const { tensors, transfer } = forTransfer(outputs);
+        post({ type: 'result', id: message.id, outputs: tensors, computeMs }, transfer);
+      },
+      (error: unknown) => post({ type: 'run-error', id: message.id, error: toWireError(error) }),
+    );
+  });
+}
