@@ -5,6 +5,8 @@ import { registerValidate } from './commands/validate.js';
 import { registerRegistryCommands } from './commands/registry.js';
 import { registerConfigSchema } from './commands/config-schema.js';
 import { registerServe } from './commands/serve.js';
+import { registerProfile } from './commands/profile.js';
+import { registerOptimize } from './commands/optimize.js';
 import { createCliLogger } from './output/logger.js';
 import { reportError } from './output/errors.js';
 import type { GlobalFlags } from './options.js';
@@ -28,6 +30,8 @@ export function createProgram(): Command<[], Record<string, unknown>> {
   registerRegistryCommands(program);
   registerConfigSchema(program);
   registerServe(program);
+  registerProfile(program);
+  registerOptimize(program);
   for (const sub of program.commands) sub.exitOverride();
   return program;
 }

@@ -9,3 +9,5 @@ export { silentLogger, type Logger, type ProgressListener, type LibraryOptions }
 export { didYouMean } from './internal/did-you-mean.js';
 export { TOOLS_VERSION } from './internal/version.js';
 export * from './images/index.js';
+export * from './profile/index.js';
+export * from './optimize/index.js';

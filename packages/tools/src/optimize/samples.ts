@@ -1,0 +1,63 @@
+import * as ort from 'onnxruntime-node';
+import { OxvError, imageToTensor, type ModelCard, type Tensor } from '@oxidizedvision/runtime';
+import type { TensorSummary } from '@oxidizedvision/onnx';
+import { decodeImage, listImages } from '../images/decode.js';
+import { randomFeeds } from '../profile/inputs.js';
+
+export type OrtFeeds = Record<string, ort.Tensor>;
+
+export const toOrt = (t: Tensor): ort.Tensor =>
+  new ort.Tensor(t.dtype as ort.Tensor.Type, t.data as ort.Tensor.DataType, t.shape);
+
+/** `count` seeded random feeds (standard normal), one seed per sample so runs are reproducible. */
+export function randomSamples(
+  inputs: TensorSummary[],
+  dims: Record<string, number>,
+  count: number,
+  seed: number,
+): OrtFeeds[] {
+  return Array.from({ length: count }, (_, i) => {
+    const feeds = randomFeeds(inputs, dims, seed + 1000 * i);
+    return Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toOrt(v)]));
+  });
+}
+
+/**
+ * Calibration images through the model card's preprocessing (the distribution the model will really
+ * see). Unreadable files are skipped with a warning naming them; a folder with none readable is an error.
+ */
+export async function imageSamples(
+  dir: string,
+  card: ModelCard | null,
+  inputs: TensorSummary[],
+  limit: number,
+  warn: (message: string) => void,
+): Promise<OrtFeeds[]> {
+  const input = inputs[0];
+  if (!card) {
+    throw new OxvError('ERR_MODEL_CARD', '--calibrate needs the model card (its preprocessing) beside the .onnx file', {
+      hint: 'name the config instead of the .onnx, or omit --calibrate to use seeded random inputs',
+    });
+  }
+  if (inputs.length !== 1 || !input || input.dtype !== 'float32' || input.shape?.length !== 4) {
+    throw new OxvError('ERR_USAGE', '--calibrate needs a model with a single 4-D float32 image input');
+  }
+  const p = card.preprocess;
+  const example = card.example_inputs[0]?.shape ?? [];
+  const size = p.size ?? (p.layout === 'NCHW' ? [example[2]!, example[3]!] : [example[1]!, example[2]!]);
+  const samples: OrtFeeds[] = [];
+  const bad: string[] = [];
+  for (const file of listImages(dir).slice(0, limit)) {
+    try {
+      const image = await decodeImage(file, p.channel_order === 'GRAY');
+      samples.push({ [input.name]: toOrt(imageToTensor(image, { ...p, size: [size[0]!, size[1]!] }).tensor) });
+    } catch (error) {
+      bad.push(file);
+      warn(`skipping unreadable calibration image ${file}: ${(error as Error).message}`);
+    }
+  }
+  if (samples.length === 0) {
+    throw new OxvError('ERR_IMAGE_DECODE', `none of the images in ${dir} could be decoded (${bad.length} tried)`);
+  }
+  return samples;
+}
