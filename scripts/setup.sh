@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(python3-torch python3-torchvision python3-onnx python3-skimage python3-numpy)
+# chromium: the browser tests drive Debian's build through playwright-core (never a downloaded browser).
+DEBIAN_PACKAGES=(python3-torch python3-torchvision python3-onnx python3-skimage python3-numpy chromium)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
@@ -26,3 +27,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 echo "setup: building" >&2
 npm run build --silent
+# The browser page: converts the example denoiser if needed and copies it, the samples and
+# onnxruntime-web's WASM into the page, then builds apps/demo/dist (what `serve --ui` serves). Done here,
+# once, so the browser test files (which rebuild the page in parallel) never race on the conversion.
+echo "setup: building the browser page" >&2
+npm run build --silent --workspace=apps/demo

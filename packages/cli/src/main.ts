@@ -5,8 +5,11 @@ import { registerValidate } from './commands/validate.js';
 import { registerRegistryCommands } from './commands/registry.js';
 import { registerConfigSchema } from './commands/config-schema.js';
 import { registerServe } from './commands/serve.js';
+import { registerBenchmark } from './commands/benchmark.js';
 import { registerProfile } from './commands/profile.js';
 import { registerOptimize } from './commands/optimize.js';
+import { registerRun } from './commands/run.js';
+import { registerPackage } from './commands/package.js';
 import { createCliLogger } from './output/logger.js';
 import { reportError } from './output/errors.js';
 import type { GlobalFlags } from './options.js';
@@ -30,8 +33,11 @@ export function createProgram(): Command<[], Record<string, unknown>> {
   registerRegistryCommands(program);
   registerConfigSchema(program);
   registerServe(program);
+  registerBenchmark(program);
   registerProfile(program);
   registerOptimize(program);
+  registerRun(program);
+  registerPackage(program);
   for (const sub of program.commands) sub.exitOverride();
   return program;
 }

@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   ERR_QUANTIZE: 'The model cannot be optimized or quantized as asked (opset too old, nothing to quantize).',
   ERR_ACCURACY: 'The optimized model is less accurate than --min-cosine allows; nothing was written.',
   ERR_OUTPUT_WRITE: 'An output file could not be written (folder missing, not writable, disk full).',
+  ERR_OUTPUT_EXISTS: 'An output file already exists and --overwrite was not given; nothing was written.',
   ERR_BAD_REQUEST: 'An HTTP request body or header is malformed (JSON, binary tensor extension, multipart).',
   ERR_UNAUTHORIZED: 'A bearer token is required and was missing or wrong.',
   ERR_BODY_TOO_LARGE: 'The request body exceeds the server body limit.',

@@ -17,6 +17,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { modelRoutes } from './routes/models.js';
 import { predictRoutes } from './routes/predict.js';
 import { repositoryRoutes } from './routes/repository.js';
+import { uiRoutes } from './routes/ui.js';
 import { recordTarget } from './routes/target.js';
 
 export interface BuildServerOptions extends ServerOptions {
@@ -88,6 +89,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     healthRoutes(scope);
     metricsRoutes(scope);
     docsRoutes(scope);
+    if (resolved.uiDir) uiRoutes(scope, resolved.uiDir);
   });
   app.register(async (scope) => {
     // Target first: a request refused for its token still counts against the model it was for.

@@ -42,6 +42,8 @@ export interface ServerOptions {
    * when exactly one is served.
    */
   defaultModel?: string;
+  /** A built browser page (apps/demo's dist/) to serve at /ui/ with COOP/COEP headers: `serve --ui`. */
+  uiDir?: string;
 }
 
 export interface ResolvedServerOptions {
@@ -55,6 +57,7 @@ export interface ResolvedServerOptions {
   readonly processMetrics: boolean;
   readonly defaultTopK: number;
   readonly defaultModel: string | null;
+  readonly uiDir: string | null;
 }
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024;
@@ -76,6 +79,7 @@ const KNOWN_KEYS = new Set([
   'processMetrics',
   'defaultTopK',
   'defaultModel',
+  'uiDir',
 ]);
 
 function positiveInt(value: unknown, name: string, fallback: number): number {
@@ -118,6 +122,9 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
   if (options.defaultModel !== undefined && (typeof options.defaultModel !== 'string' || options.defaultModel === '')) {
     throw new TypeError('options.defaultModel must be a non-empty string');
   }
+  if (options.uiDir !== undefined && (typeof options.uiDir !== 'string' || options.uiDir === '')) {
+    throw new TypeError('options.uiDir must be a non-empty string');
+  }
   if (options.processMetrics !== undefined && typeof options.processMetrics !== 'boolean') {
     throw new TypeError('options.processMetrics must be a boolean');
   }
@@ -132,5 +139,6 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     processMetrics: options.processMetrics ?? true,
     defaultTopK: positiveInt(options.defaultTopK, 'defaultTopK', 5),
     defaultModel: options.defaultModel ?? null,
+    uiDir: options.uiDir ?? null,
   });
 }

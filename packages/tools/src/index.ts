@@ -9,5 +9,8 @@ export { silentLogger, type Logger, type ProgressListener, type LibraryOptions }
 export { didYouMean } from './internal/did-you-mean.js';
 export { TOOLS_VERSION } from './internal/version.js';
 export * from './images/index.js';
+export * from './benchmark/index.js';
 export * from './profile/index.js';
 export * from './optimize/index.js';
+export * from './run/index.js';
+export * from './package/index.js';

@@ -1,4 +1,5 @@
-import { basename, extname } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { Option, type Command } from '@commander-js/extra-typings';
 import { InvalidArgumentError } from 'commander';
@@ -78,6 +79,32 @@ interface ServeFlags {
   timeoutMs?: number;
   instances?: number;
   threads?: number;
+  ui?: string | boolean;
+}
+
+/**
+ * The folder `--ui` serves: the one given, else the built demo page of the installed @oxidizedvision/demo
+ * workspace. Checked here so a missing build is one clear line at startup, not 404s in the browser.
+ */
+function resolveUiDir(ui: string | boolean | undefined): string | undefined {
+  if (ui === undefined || ui === false) return undefined;
+  let dir: string;
+  if (typeof ui === 'string') dir = ui;
+  else {
+    try {
+      dir = join(dirname(createRequire(import.meta.url).resolve('@oxidizedvision/demo/package.json')), 'dist');
+    } catch {
+      throw new OxvError('ERR_FILE_NOT_FOUND', '--ui: the demo page (@oxidizedvision/demo) is not installed', {
+        hint: 'give the built page folder: --ui path/to/dist',
+      });
+    }
+  }
+  if (!existsSync(join(dir, 'index.html')))
+    throw new OxvError('ERR_FILE_NOT_FOUND', `--ui: no built page at ${dir} (index.html missing)`, {
+      hint: 'build it with: npm run build -w @oxidizedvision/demo',
+      details: { file: dir },
+    });
+  return dir;
 }
 
 /** Combinations commander cannot check on its own. */
@@ -257,9 +284,11 @@ export function registerServe(program: Command<[], Record<string, unknown>>): vo
       parseNonNegativeNumber,
       30,
     )
+    .option('--ui [dir]', 'also serve the browser page at /ui/ (default: the built apps/demo)')
     .action(async (opts, command) => {
       const ctx = createContext(command);
       checkFlags(opts);
+      const uiDir = resolveUiDir(opts.ui);
       const models = await resolveModels(opts.model);
       const server = await import('@oxidizedvision/server');
       const manager = createManager(server, opts, models);
@@ -276,6 +305,7 @@ export function registerServe(program: Command<[], Record<string, unknown>>): vo
           bodyLimit: opts.bodyLimit,
           inferenceToken: opts.inferenceToken,
           adminToken: opts.adminToken,
+          uiDir,
         }),
       });
       // Installed before loading, so a SIGTERM during a slow load still drains and exits cleanly.
@@ -288,7 +318,7 @@ export function registerServe(program: Command<[], Record<string, unknown>>): vo
       for (const s of manager.list().filter((v) => v.state !== 'READY')) {
         ctx.logger.warn(`model ${s.name} version ${s.version} is ${s.state}${s.reason ? `: ${s.reason}` : ''}`);
       }
-      if (!signals.isStopping()) process.stderr.write(`listening on ${url}\n`);
+      if (!signals.isStopping()) process.stderr.write(`listening on ${url}${uiDir ? ` (page: ${url}/ui/)` : ''}\n`);
       await signals.done;
     });
 }

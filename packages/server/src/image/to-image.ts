@@ -1,5 +1,13 @@
 import sharp from 'sharp';
-import { OxvError, toFloat64Array, type PreprocessSpec, type Placement, type Tensor } from '@oxidizedvision/runtime';
+import {
+  OxvError,
+  restoreToSource,
+  tensorToImage,
+  toFloat64Array,
+  type PreprocessSpec,
+  type Placement,
+  type Tensor,
+} from '@oxidizedvision/runtime';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
 
@@ -10,41 +18,6 @@ export interface Restore {
   /** The uploaded image's size, which the answer is scaled back to. */
   width: number;
   height: number;
-}
-
-/** [channels, height, width] of a batch-1 image tensor in the card's layout. */
-function imageDims(tensor: Tensor, layout: PreprocessSpec['layout']): [number, number, number] {
-  const dims = tensor.shape.length === 4 && tensor.shape[0] === 1 ? tensor.shape.slice(1) : tensor.shape;
-  if (dims.length !== 3) {
-    throw new OxvError('ERR_INFERENCE', `expected an image output [1, C, H, W], got [${tensor.shape.join(', ')}]`);
-  }
-  const [c, h, w] = layout === 'NCHW' ? dims : [dims[2]!, dims[0]!, dims[1]!];
-  if (c !== 1 && c !== 3) throw new OxvError('ERR_INFERENCE', `an image output needs 1 or 3 channels, got ${c}`);
-  return [c!, h!, w!];
-}
-
-/** Undoes the card's normalisation ((v·std + mean) / scale), clamps to 0–255 and interleaves (HWC, RGB order). */
-function denormalise(
-  tensor: Tensor,
-  pre: PreprocessSpec,
-): { pixels: Uint8Array; channels: 1 | 3; width: number; height: number } {
-  const [channels, height, width] = imageDims(tensor, pre.layout);
-  const values = toFloat64Array(tensor);
-  const plane = height * width;
-  const pixels = new Uint8Array(plane * channels);
-  // A BGR model produces BGR: write its channel c to RGB position 2 - c.
-  const target = (c: number): number => (pre.channel_order === 'BGR' && channels === 3 ? 2 - c : c);
-  for (let c = 0; c < channels; c++) {
-    const mean = pre.mean[c] ?? pre.mean[0] ?? 0;
-    const std = pre.std[c] ?? pre.std[0] ?? 1;
-    const to = target(c);
-    for (let p = 0; p < plane; p++) {
-      const v = values[pre.layout === 'NCHW' ? c * plane + p : p * channels + c]!;
-      const pixel = (v * std + mean) / pre.scale;
-      pixels[p * channels + to] = pixel <= 0 ? 0 : pixel >= 255 ? 255 : Math.round(pixel);
-    }
-  }
-  return { pixels, channels: channels as 1 | 3, width, height };
 }
 
 /** The part of the output that shows the uploaded image (padding dropped), in output pixels. */
@@ -68,19 +41,26 @@ function visibleRegion(restore: Restore, width: number, height: number) {
   };
 }
 
-/** An image-to-image model's output as an encoded image the size of the upload. */
-export async function tensorToImage(
+/**
+ * An image-to-image model's output as an encoded image the size of the upload. Denormalising and
+ * restoring the size are the runtime's (the same code as the CLI's `run` and the browser page); sharp
+ * only encodes.
+ */
+export async function encodeImageOutput(
   tensor: Tensor,
   pre: PreprocessSpec,
   restore: Restore,
   format: ImageFormat,
 ): Promise<Buffer> {
-  const { pixels, channels, width, height } = denormalise(tensor, pre);
-  const region = visibleRegion(restore, width, height);
-  const pipeline = sharp(pixels, { raw: { width, height, channels } })
-    .extract(region.extract)
-    .resize(region.resize.width, region.resize.height, { fit: 'fill' });
-  return pipeline.toFormat(format).toBuffer();
+  const image = restoreToSource(
+    tensorToImage(tensor, pre),
+    restore.placement,
+    restore.size,
+    restore.width,
+    restore.height,
+  );
+  const { width, height, channels } = image;
+  return sharp(image.data, { raw: { width, height, channels } }).toFormat(format).toBuffer();
 }
 
 /** A segmentation output [1, K, H, W] as a grey PNG whose pixel values are class indices (argmax). */

@@ -10,7 +10,7 @@ import {
 import { bodyBytes } from '../http/body.js';
 import { multipartFile } from '../http/multipart.js';
 import { decodeImageBytes } from '../image/decode.js';
-import { tensorToImage, tensorToMask, type ImageFormat, type Restore } from '../image/to-image.js';
+import { encodeImageOutput, tensorToMask, type ImageFormat, type Restore } from '../image/to-image.js';
 import { topK } from '../image/top-k.js';
 import type { InferResult, ModelMetadata } from '../models/types.js';
 import { modelParams, withVersions } from './params.js';
@@ -96,7 +96,7 @@ async function answer(
   }
   if (card.task === 'segmentation') return reply.type('image/png').send(await tensorToMask(output, spec, restore));
   const format = outputFormat(request);
-  return reply.type(`image/${format}`).send(await tensorToImage(output, spec, restore, format));
+  return reply.type(`image/${format}`).send(await encodeImageOutput(output, spec, restore, format));
 }
 
 /**

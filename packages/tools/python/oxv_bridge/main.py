@@ -1,4 +1,4 @@
-"""Command dispatch: probe, convert, reference."""
+"""Command dispatch: probe, convert, reference, and the benchmark session."""
 import json
 import sys
 import traceback
@@ -33,6 +33,10 @@ def main(argv):
     claim_stdout()
     command = argv[0] if argv else ""
     try:
+        if command == "benchmark":  # a session: one request per stdin line until stdin closes
+            from .benchmarking import serve
+
+            return serve()
         raw = sys.stdin.read()
         request = json.loads(raw) if raw.strip() else {}
         if command == "probe":

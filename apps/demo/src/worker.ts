@@ -1,0 +1,63 @@
+/// <reference lib="webworker" />
+/**
+ * Runs the model off the main thread: a UNet run blocks its thread for ~100 ms+ in WASM, and the page
+ * must stay responsive (and keyboard operable) meanwhile. One runner per worker; loading a new model
+ * disposes the previous one.
+ */
+import * as ort from 'onnxruntime-web';
+import { createTensor, isOxvError, type Runner } from '@oxidizedvision/runtime';
+import { createWebRunner } from '@oxidizedvision/runtime/web';
+import { chooseBackend } from './backend-choice.js';
+import type { LoadResult, RunResult, WorkerRequest, WorkerResponse } from './protocol.js';
+
+let runner: Runner | undefined;
+
+self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
+  const request = event.data;
+  try {
+    const result = request.type === 'load' ? await load(request) : await run(request);
+    const transfer = 'output' in result ? [result.output.buffer] : [];
+    post({ id: request.id, ok: true, result }, transfer);
+  } catch (error) {
+    const code = isOxvError(error) ? error.code : 'ERR_INFERENCE';
+    post({ id: request.id, ok: false, error: { code, message: (error as Error).message ?? String(error) } });
+  }
+};
+
+function post(message: WorkerResponse, transfer: Transferable[] = []): void {
+  (self as unknown as DedicatedWorkerGlobalScope).postMessage(message, transfer);
+}
+
+async function load(request: Extract<WorkerRequest, { type: 'load' }>): Promise<LoadResult> {
+  // The wasm binary and its loader are served with the page (copied at build time): no CDN, works offline.
+  ort.env.wasm.wasmPaths = request.ortBase;
+  const choice = await chooseBackend(request.backend, request.threads);
+  await runner?.dispose();
+  runner = undefined;
+  const started = performance.now();
+  runner = await createWebRunner(request.model, { executionProvider: choice.provider, intraOpThreads: choice.threads });
+  const loadMs = performance.now() - started;
+  const info = runner.info();
+  return { choice, inputs: info.inputs, outputs: info.outputs, loadMs };
+}
+
+async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<RunResult> {
+  if (!runner) throw new Error('load a model first');
+  const info = runner.info();
+  const feeds = { [info.inputs[0]!.name]: createTensor('float32', request.shape, request.input) };
+  const outputName = info.outputs[0]!.name;
+  let started = performance.now();
+  const first = (await runner.run(feeds))[outputName]!;
+  const firstMs = performance.now() - started;
+  const times: number[] = [];
+  for (let i = 1; i < request.repeats; i++) {
+    started = performance.now();
+    await runner.run(feeds);
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const steadyP50Ms = times.length > 0 ? times[Math.floor((times.length - 1) / 2)]! : null;
+  // Copy: the runner may hand back a view over memory it reuses.
+  const output = Float32Array.from(first.data as ArrayLike<number>);
+  return { output, shape: [...first.shape], firstMs, steadyP50Ms };
+}

@@ -1,0 +1,148 @@
+import { basename } from 'node:path';
+import { Option, type Command } from '@commander-js/extra-typings';
+import { InvalidArgumentError } from 'commander';
+import type { RunFileResult, RunSummary } from '@oxidizedvision/tools';
+import { parseNonNegativeInt, parsePositiveInt } from '../options.js';
+import { printJson, table } from '../output/format.js';
+import { createContext } from '../context.js';
+
+// Kept here so --help does not load the tools package.
+const TASKS = ['image-to-image', 'classification', 'segmentation'] as const;
+const FORMATS = ['png', 'jpeg', 'webp', 'tiff'] as const;
+
+function parseFloats(value: string): number[] {
+  const items = value.split(',').map((s) => Number(s.trim()));
+  if (value.trim() === '' || !items.every(Number.isFinite)) {
+    throw new InvalidArgumentError(`expected comma-separated numbers, got "${value}"`);
+  }
+  return items;
+}
+
+function parsePositiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a number > 0, got "${value}"`);
+  return n;
+}
+
+const seconds = (s: number): string => `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`;
+
+/** A one-line bar redrawn in place on a TTY: count, rate and ETA from the mean rate so far. */
+function progressBar(start: number): (done: number, total: number) => void {
+  return (done, total) => {
+    const elapsed = (performance.now() - start) / 1000;
+    const rate = done / elapsed;
+    const width = 24;
+    const filled = Math.round((done / total) * width);
+    const eta = done < total && rate > 0 ? ` ETA ${seconds((total - done) / rate)}` : '';
+    process.stderr.write(
+      `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${rate.toFixed(1)} img/s${eta}\x1b[K${done === total ? '\n' : ''}`,
+    );
+  };
+}
+
+const csvCell = (v: string | number): string =>
+  /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v);
+
+function renderPredictions(files: RunFileResult[], csv: boolean): string {
+  const rows = files
+    .filter((f) => f.ok)
+    .flatMap((f) => f.predictions!.map((p, i) => [f.input, i + 1, p.index, p.label, p.probability] as const));
+  if (csv) {
+    const lines = ['file,rank,index,label,probability', ...rows.map((r) => r.map(csvCell).join(','))];
+    return `${lines.join('\n')}\n`;
+  }
+  return `${table(
+    ['File', 'Rank', 'Class', 'Label', 'Probability'],
+    rows.map(([file, rank, index, label, p]) => [basename(file), rank, index, label, p.toFixed(4)]),
+  )}\n`;
+}
+
+function summaryLine(s: RunSummary, out: string | undefined): string {
+  const where = s.task === 'classification' || !out ? '' : ` → ${out}`;
+  const failed = s.failed ? `, ${s.failed} failed` : '';
+  return `${s.failed ? '✗' : '✓'} ${s.succeeded}/${s.total} image(s)${where} in ${(s.wall_ms / 1000).toFixed(1)} s (${s.images_per_second.toFixed(1)} img/s${failed})`;
+}
+
+export function registerRun(program: Command<[], Record<string, unknown>>): void {
+  program
+    .command('run')
+    .description('Run a model on images: denoised/restored images, top-k labels, or segmentation masks')
+    .argument('<model>', 'registry name[:version], a YAML config, or an .onnx file (with its .card.json beside it)')
+    .argument('<inputs...>', 'image files, folders, or quoted globs (PNG, JPEG, WebP, TIFF)')
+    .option('-o, --out <dir>', 'output folder (required for image-to-image and segmentation)')
+    .addOption(new Option('--task <task>', "post-processing (default: the model card's task)").choices(TASKS))
+    .option('--width <n>', 'model input width (default: the card)', parsePositiveInt)
+    .option('--height <n>', 'model input height (default: the card)', parsePositiveInt)
+    .addOption(
+      new Option('--resize <mode>', 'how images fit the input size').choices([
+        'stretch',
+        'fit',
+        'fill',
+        'letterbox',
+      ] as const),
+    )
+    .option('--scale <x>', 'pixel multiplier before mean/std (e.g. 0.00392 = 1/255)', parsePositiveNumber)
+    .option('--mean <list>', 'per-channel mean, comma-separated (1 value or one per channel)', parseFloats)
+    .option('--std <list>', 'per-channel std, comma-separated (1 value or one per channel)', parseFloats)
+    .addOption(new Option('--layout <layout>', 'input tensor layout').choices(['NCHW', 'NHWC'] as const))
+    .addOption(new Option('--channel-order <order>', 'input channel order').choices(['RGB', 'BGR', 'GRAY'] as const))
+    .addOption(new Option('--format <format>', "image-to-image output format (default: the input's)").choices(FORMATS))
+    .option('--top-k <n>', 'classification: classes per image (default 5)', parsePositiveInt)
+    .option(
+      '--tile <n>',
+      'image-to-image tile side in pixels; 0 = whole image (default: the model input size)',
+      parseNonNegativeInt,
+    )
+    .option(
+      '--overlap <n>',
+      'pixels shared by neighbouring tiles, feather-blended (default: tile/8, at least 16)',
+      parseNonNegativeInt,
+    )
+    .option(
+      '--workers <n>',
+      'inference worker threads, one session each (default: one per core, at most 4)',
+      parsePositiveInt,
+    )
+    .option('--threads <n>', 'onnxruntime threads per worker (default: cores/workers)', parsePositiveInt)
+    .option('--overwrite', 'replace output files that already exist')
+    .option('--registry <dir>', 'registry folder for model names (default: $OXV_HOME or ~/.oxidizedvision)')
+    .option('--csv', 'classification: print predictions as CSV')
+    .option('--json', 'print a JSON summary (every file, its outputs or error) on stdout')
+    .action(async (model, inputs, opts, command) => {
+      const ctx = createContext(command);
+      const { runImages } = await import('@oxidizedvision/tools');
+      const bar = process.stderr.isTTY && !opts.json && !ctx.flags.quiet ? progressBar(performance.now()) : undefined;
+      const summary = await runImages(model, inputs, {
+        out: opts.out,
+        task: opts.task,
+        width: opts.width,
+        height: opts.height,
+        resize: opts.resize,
+        scale: opts.scale,
+        mean: opts.mean,
+        std: opts.std,
+        layout: opts.layout,
+        channelOrder: opts.channelOrder,
+        format: opts.format,
+        topK: opts.topK,
+        tile: opts.tile,
+        overlap: opts.overlap,
+        workers: opts.workers,
+        threads: opts.threads,
+        overwrite: opts.overwrite,
+        registryHome: opts.registry,
+        logger: ctx.logger,
+        onProgress: ctx.progress,
+        onFile: bar ? (_r, done, total) => bar(done, total) : undefined,
+      });
+      if (opts.json) printJson(summary);
+      else {
+        if (summary.task === 'classification')
+          process.stdout.write(renderPredictions(summary.files, Boolean(opts.csv)));
+        for (const f of summary.files.filter((x) => !x.ok)) ctx.logger.error(`${f.input}: ${f.error!.message}`);
+        ctx.logger.info(summaryLine(summary, opts.out));
+      }
+      if (summary.failed > 0) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,120 @@
+import { OxvError, type PreprocessSpec, type TensorInfo } from '@oxidizedvision/runtime';
+import type { ResolvedModel, RunImagesOptions, RunSettings, RunTask } from './types.js';
+
+export const RUN_TASKS: readonly RunTask[] = ['image-to-image', 'classification', 'segmentation'];
+const DEFAULT_TOP_K = 5;
+const DEFAULT_SIZE = 224;
+
+const usage = (message: string, hint?: string): OxvError => new OxvError('ERR_USAGE', message, { hint });
+
+function resolveTask(model: ResolvedModel, flag: RunTask | undefined): RunTask {
+  if (flag) return flag;
+  const fromCard = model.card?.task;
+  if (fromCard && (RUN_TASKS as readonly string[]).includes(fromCard)) return fromCard as RunTask;
+  throw usage(
+    fromCard
+      ? `model ${model.name} has task "${fromCard}", which run cannot post-process`
+      : `model ${model.name} has no task in a model card`,
+    `pass --task ${RUN_TASKS.join('|')}`,
+  );
+}
+
+/** Spatial dims of the model input in `layout`: numbers when fixed, strings when symbolic. */
+function spatialDims(input: TensorInfo, layout: PreprocessSpec['layout']): [number | string, number | string] {
+  const s = input.shape;
+  if (s.length !== 4) return ['?', '?'];
+  return layout === 'NCHW' ? [s[2]!, s[3]!] : [s[1]!, s[2]!];
+}
+
+function resolvePreprocess(
+  model: ResolvedModel,
+  input: TensorInfo,
+  o: RunImagesOptions,
+): { spec: PreprocessSpec; dynamic: boolean; explicit: boolean } {
+  const card = model.card?.preprocess;
+  const layout = o.layout ?? card?.layout ?? (input.shape[3] === 3 || input.shape[3] === 1 ? 'NHWC' : 'NCHW');
+  const [h, w] = spatialDims(input, layout);
+  const dynamic = typeof h !== 'number' || typeof w !== 'number';
+  const channelDim = layout === 'NCHW' ? input.shape[1] : input.shape[3];
+  const channelOrder = o.channelOrder ?? card?.channel_order ?? (channelDim === 1 ? 'GRAY' : 'RGB');
+  const fixed: [number, number] | null = dynamic ? null : [h as number, w as number];
+  const fromCard = card?.size ?? fixed ?? [DEFAULT_SIZE, DEFAULT_SIZE];
+  const explicit = o.width !== undefined || o.height !== undefined;
+  const size: [number, number] = [o.height ?? fromCard[0], o.width ?? fromCard[1]];
+  if (fixed && (size[0] !== fixed[0] || size[1] !== fixed[1])) {
+    throw usage(
+      `model ${model.name} takes a fixed ${fixed[1]}x${fixed[0]} input; --width/--height ask for ${size[1]}x${size[0]}`,
+    );
+  }
+  const channels = channelOrder === 'GRAY' ? 1 : 3;
+  const mean = o.mean ?? card?.mean ?? [0];
+  const std = o.std ?? card?.std ?? [1];
+  for (const [flag, values] of [
+    ['--mean', mean],
+    ['--std', std],
+  ] as const) {
+    if (values.length !== 1 && values.length !== channels) {
+      throw usage(
+        `${flag} has ${values.length} values; the model takes ${channels} channel(s) (give 1 or ${channels})`,
+      );
+    }
+  }
+  if (std.some((v) => v === 0)) throw usage('--std values must not be 0');
+  const spec: PreprocessSpec = Object.freeze({
+    size: Object.freeze(size) as unknown as [number, number],
+    resize: o.resize ?? card?.resize ?? 'stretch',
+    scale: o.scale ?? card?.scale ?? 1 / 255,
+    mean: Object.freeze([...mean]),
+    std: Object.freeze([...std]),
+    layout,
+    channel_order: channelOrder,
+  });
+  return { spec, dynamic, explicit };
+}
+
+function resolveTiling(
+  task: RunTask,
+  spec: PreprocessSpec,
+  dynamic: boolean,
+  o: RunImagesOptions,
+): { tile: number; overlap: number } {
+  if (task !== 'image-to-image') return { tile: 0, overlap: 0 };
+  const tile = o.tile ?? Math.min(spec.size[0], spec.size[1]);
+  if (tile > 0 && !dynamic && (tile !== spec.size[0] || tile !== spec.size[1])) {
+    throw usage(
+      `--tile ${tile} needs a model with dynamic height and width; this one takes ${spec.size[1]}x${spec.size[0]}`,
+      `use --tile ${spec.size[0] === spec.size[1] ? spec.size[0] : 0}`,
+    );
+  }
+  const overlap = o.overlap ?? Math.max(16, Math.round(tile / 8));
+  if (tile > 0 && overlap * 2 > tile) throw usage(`--overlap ${overlap} must be at most half of --tile ${tile}`);
+  return { tile, overlap: tile > 0 ? overlap : 0 };
+}
+
+/** Card, then flags, then defaults — resolved once and frozen, so workers and encoders share one truth. */
+export function resolveRunSettings(
+  model: ResolvedModel,
+  io: { inputs: readonly TensorInfo[]; outputs: readonly TensorInfo[] },
+  o: RunImagesOptions,
+): RunSettings {
+  if (io.inputs.length !== 1) {
+    throw usage(`model ${model.name} has ${io.inputs.length} inputs; run feeds models with exactly one image input`);
+  }
+  const task = resolveTask(model, o.task);
+  const { spec, dynamic, explicit } = resolvePreprocess(model, io.inputs[0]!, o);
+  const topK = o.topK ?? DEFAULT_TOP_K;
+  if (!(Number.isSafeInteger(topK) && topK >= 1)) throw usage(`--top-k must be a positive integer, got ${topK}`);
+  return Object.freeze({
+    task,
+    preprocess: spec,
+    dynamicSize: dynamic,
+    explicitSize: explicit,
+    ...resolveTiling(task, spec, dynamic, o),
+    topK,
+    labels: model.card?.labels ?? null,
+    format: o.format ?? null,
+    overwrite: o.overwrite ?? false,
+    inputName: io.inputs[0]!.name,
+    outputName: io.outputs[0]!.name,
+  });
+}

@@ -1,0 +1,93 @@
+import type { ModelCard, PreprocessSpec } from '@oxidizedvision/runtime';
+import type { LibraryOptions } from '../internal/logger.js';
+
+export type RunTask = 'image-to-image' | 'classification' | 'segmentation';
+export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'tiff';
+
+/** What the caller may override; every field falls back to the model card, then to a documented default. */
+export interface RunImagesOptions extends LibraryOptions {
+  /** Output folder (created if missing); required unless the task is classification. */
+  out?: string;
+  task?: RunTask;
+  /** Model input size; the original denoiser_cli's --width/--height. */
+  width?: number;
+  height?: number;
+  resize?: PreprocessSpec['resize'];
+  scale?: number;
+  mean?: number[];
+  std?: number[];
+  layout?: PreprocessSpec['layout'];
+  channelOrder?: PreprocessSpec['channel_order'];
+  /** Image-to-image output format; default: the input's own. */
+  format?: OutputFormat;
+  /** Classification: how many classes to report per image (default 5). */
+  topK?: number;
+  /** Image-to-image tile side in pixels: undefined → the model input size, 0 → the whole image at once. */
+  tile?: number;
+  /** Pixels shared by neighbouring tiles, blended with feathered weights (default: 1/8 of the tile, ≥ 16). */
+  overlap?: number;
+  overwrite?: boolean;
+  /** Inference workers (worker_threads, one onnxruntime-node session each). */
+  workers?: number;
+  /** onnxruntime intra-op threads per worker. */
+  threads?: number;
+  /** Registry folder for model references given by name. */
+  registryHome?: string;
+  /** Called after each file, for progress bars. */
+  onFile?: (result: RunFileResult, done: number, total: number) => void;
+}
+
+/** Everything the pipeline needs, resolved once from card + flags, then frozen. */
+export interface RunSettings {
+  task: RunTask;
+  preprocess: PreprocessSpec;
+  /** Whether the model accepts any height and width (symbolic spatial dims). */
+  dynamicSize: boolean;
+  /** Whether preprocess.size was given explicitly (flags): with tile 0 the image is resized to it and back. */
+  explicitSize: boolean;
+  tile: number;
+  overlap: number;
+  topK: number;
+  labels: string[] | null;
+  format: OutputFormat | null;
+  overwrite: boolean;
+  inputName: string;
+  outputName: string;
+}
+
+export interface ResolvedModel {
+  name: string;
+  onnx: string;
+  card: ModelCard | null;
+  cardPath: string | null;
+}
+
+export interface Prediction {
+  index: number;
+  label: string;
+  probability: number;
+}
+
+export interface RunFileResult {
+  input: string;
+  ok: boolean;
+  /** Files written for this input (image, mask, overlay). */
+  outputs: string[];
+  /** Classification only. */
+  predictions?: Prediction[];
+  error?: { code: string; message: string };
+  ms: number;
+}
+
+export interface RunSummary {
+  model: string;
+  task: RunTask;
+  total: number;
+  succeeded: number;
+  failed: number;
+  wall_ms: number;
+  images_per_second: number;
+  workers: number;
+  threads: number;
+  files: RunFileResult[];
+}
