@@ -1,139 +1,17 @@
-import { basename, dirname, extname, join } from 'node:path';
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
 import { Option, type Command } from '@commander-js/extra-typings';
-import { InvalidArgumentError } from 'commander';
 import { OxvError } from '@oxidizedvision/runtime';
 import type * as ServerApi from '@oxidizedvision/server';
 import type { ModelManager } from '@oxidizedvision/server';
 import type { Logger } from '@oxidizedvision/tools';
 import { parseNonNegativeInt, parseNonNegativeNumber, parsePositiveInt } from '../options.js';
 import { createContext } from '../context.js';
+import { checkFlags, defined, parsePort, parsePositiveNumber, parseSize, type ServeFlags } from './serve-flags.js';
+import { resolveModels, resolveUiDir } from './serve-models.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-/** Drops unset flags, so the defaults they would otherwise overwrite with undefined stay. */
-function defined<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never;
-}
-
-function parsePort(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new InvalidArgumentError(`expected a port 0-65535, got "${value}"`);
-  return n;
-}
-
-function parsePositiveNumber(value: string): number {
-  const n = parseNonNegativeNumber(value);
-  if (n === 0) throw new InvalidArgumentError(`expected a number > 0, got "${value}"`);
-  return n;
-}
-
-const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
-
-/** `67108864`, `64mb`, `512KB`: binary units, as body limits usually are. */
-function parseSize(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*([kmg]?b?)$/i.exec(value.trim());
-  const bytes = match ? Math.floor(Number(match[1]) * UNITS[match[2]!.toLowerCase()]!) : NaN;
-  if (!Number.isSafeInteger(bytes) || bytes < 1)
-    throw new InvalidArgumentError(`expected a size such as 64mb or 1048576, got "${value}"`);
-  return bytes;
-}
-
-/** A `--model` value: `name=path.onnx`, a path (named after its file), or a registry `name[:version]`. */
-async function resolveModel(value: string): Promise<{ name: string; path: string }> {
-  const eq = value.indexOf('=');
-  const given = eq === -1 ? undefined : value.slice(0, eq);
-  const target = eq === -1 ? value : value.slice(eq + 1);
-  if (given === '' || target === '')
-    throw new OxvError('ERR_USAGE', `--model "${value}": expected name=path.onnx, a path or a registry name`);
-  const looksLikePath = target.endsWith('.onnx') || target.includes('/') || target.includes('\\') || existsSync(target);
-  if (looksLikePath) {
-    if (!existsSync(target))
-      throw new OxvError('ERR_FILE_NOT_FOUND', `model file not found: ${target}`, { details: { file: target } });
-    return { name: given ?? basename(target, extname(target)), path: target };
-  }
-  const { openRegistry, parseModelRef } = await import('@oxidizedvision/tools');
-  const ref = parseModelRef(target);
-  const registry = openRegistry({ readonly: true });
-  try {
-    return { name: given ?? ref.name, path: registry.getVersion(ref.name, ref.version).files.onnx.path };
-  } finally {
-    registry.close();
-  }
-}
-
 type ServerModule = typeof ServerApi;
 type App = ReturnType<ServerModule['buildServer']>;
-
-interface ServeFlags {
-  model: string[];
-  modelRepository?: string;
-  modelControlMode?: 'none' | 'poll' | 'explicit';
-  repositoryPollSecs?: number;
-  maxBatchSize?: number;
-  maxWaitMs?: number;
-  maxQueueDelayMs?: number;
-  maxQueueSize?: number;
-  timeoutMs?: number;
-  instances?: number;
-  threads?: number;
-  ui?: string | boolean;
-}
-
-/**
- * The folder `--ui` serves: the one given, else the built demo page of the installed @oxidizedvision/demo
- * workspace. Checked here so a missing build is one clear line at startup, not 404s in the browser.
- */
-function resolveUiDir(ui: string | boolean | undefined): string | undefined {
-  if (ui === undefined || ui === false) return undefined;
-  let dir: string;
-  if (typeof ui === 'string') dir = ui;
-  else {
-    try {
-      dir = join(dirname(createRequire(import.meta.url).resolve('@oxidizedvision/demo/package.json')), 'dist');
-    } catch {
-      throw new OxvError('ERR_FILE_NOT_FOUND', '--ui: the demo page (@oxidizedvision/demo) is not installed', {
-        hint: 'give the built page folder: --ui path/to/dist',
-      });
-    }
-  }
-  if (!existsSync(join(dir, 'index.html')))
-    throw new OxvError('ERR_FILE_NOT_FOUND', `--ui: no built page at ${dir} (index.html missing)`, {
-      hint: 'build it with: npm run build -w @oxidizedvision/demo',
-      details: { file: dir },
-    });
-  return dir;
-}
-
-/** Combinations commander cannot check on its own. */
-function checkFlags(opts: ServeFlags): void {
-  if (opts.maxWaitMs !== undefined && opts.maxQueueDelayMs !== undefined && opts.maxWaitMs !== opts.maxQueueDelayMs) {
-    throw new OxvError('ERR_USAGE', '--max-wait-ms and --max-queue-delay-ms are the same setting; give one');
-  }
-  if (opts.model.length === 0 && !opts.modelRepository) {
-    throw new OxvError(
-      'ERR_USAGE',
-      'nothing to serve: give --model name=path.onnx (repeatable) or --model-repository DIR',
-    );
-  }
-  if (!opts.modelRepository && (opts.modelControlMode || opts.repositoryPollSecs !== undefined)) {
-    throw new OxvError('ERR_USAGE', '--model-control-mode and --repository-poll-secs need --model-repository');
-  }
-}
-
-async function resolveModels(values: string[]): Promise<{ name: string; path: string }[]> {
-  const models: { name: string; path: string }[] = [];
-  for (const value of values) {
-    const model = await resolveModel(value);
-    if (models.some((m) => m.name === model.name)) {
-      throw new OxvError('ERR_USAGE', `two --model flags are named "${model.name}"; name one with name=path`);
-    }
-    models.push(model);
-  }
-  return models;
-}
 
 /** The flags set every --model's batching and the repository's defaults (a model's config.json still wins). */
 function createManager(server: ServerModule, opts: ServeFlags, models: { name: string; path: string }[]): ModelManager {
