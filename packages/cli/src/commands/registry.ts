@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import type { ModelVersion } from '@oxidizedvision/tools';
+import type { ModelVersion, Registry } from '@oxidizedvision/tools';
 import { formatBytes, printJson, table } from '../output/format.js';
 import { createContext } from '../context.js';
 
@@ -13,6 +13,17 @@ function versionRow(v: ModelVersion): string[] {
   ];
 }
 
+/** Opens the registry (lazily importing tools), runs `use`, and always closes it. */
+async function withRegistry<T>(readonly: boolean, use: (registry: Registry) => T): Promise<T> {
+  const { openRegistry } = await import('@oxidizedvision/tools');
+  const registry = openRegistry({ readonly });
+  try {
+    return use(registry);
+  } finally {
+    registry.close();
+  }
+}
+
 export function registerRegistryCommands(program: Command<[], Record<string, unknown>>): void {
   program
     .command('list')
@@ -20,9 +31,7 @@ export function registerRegistryCommands(program: Command<[], Record<string, unk
     .option('--json', 'print JSON on stdout')
     .action(async (opts, command) => {
       createContext(command);
-      const { openRegistry } = await import('@oxidizedvision/tools');
-      const registry = openRegistry({ readonly: true });
-      try {
+      await withRegistry(true, (registry) => {
         const models = registry.list();
         if (opts.json) return printJson({ registry: registry.dbPath, models });
         if (models.length === 0) {
@@ -37,9 +46,7 @@ export function registerRegistryCommands(program: Command<[], Record<string, unk
           m.updatedAt.slice(0, 19).replace('T', ' '),
         ]);
         process.stdout.write(`${table(['Name', 'Latest', 'Versions', 'Created (UTC)', 'Updated (UTC)'], rows)}\n`);
-      } finally {
-        registry.close();
-      }
+      });
     });
 
   program
@@ -49,10 +56,9 @@ export function registerRegistryCommands(program: Command<[], Record<string, unk
     .option('--json', 'print JSON on stdout')
     .action(async (ref, opts, command) => {
       createContext(command);
-      const { openRegistry, parseModelRef } = await import('@oxidizedvision/tools');
+      const { parseModelRef } = await import('@oxidizedvision/tools');
       const { name, version } = parseModelRef(ref);
-      const registry = openRegistry({ readonly: true });
-      try {
+      await withRegistry(true, (registry) => {
         const details = registry.get(name);
         const versions = version === undefined ? details.versions : [registry.getVersion(name, version)];
         if (opts.json) return printJson({ ...details, versions });
@@ -69,9 +75,7 @@ export function registerRegistryCommands(program: Command<[], Record<string, unk
             .filter(Boolean)
             .join('\n') + '\n',
         );
-      } finally {
-        registry.close();
-      }
+      });
     });
 
   program
@@ -81,17 +85,14 @@ export function registerRegistryCommands(program: Command<[], Record<string, unk
     .option('--json', 'print JSON on stdout')
     .action(async (ref, opts, command) => {
       createContext(command);
-      const { openRegistry, parseModelRef } = await import('@oxidizedvision/tools');
+      const { parseModelRef } = await import('@oxidizedvision/tools');
       const { name, version } = parseModelRef(ref);
-      const registry = openRegistry();
-      try {
+      await withRegistry(false, (registry) => {
         const { removed } = registry.remove(name, version);
         if (opts.json) return printJson({ name, removed });
         process.stdout.write(
           `Removed ${name} version(s) ${removed.join(', ')} from the registry (files left on disk).\n`,
         );
-      } finally {
-        registry.close();
-      }
+      });
     });
 }
