@@ -18,6 +18,7 @@ import { modelRoutes } from './routes/models.js';
 import { predictRoutes } from './routes/predict.js';
 import { repositoryRoutes } from './routes/repository.js';
 import { uiRoutes } from './routes/ui.js';
+import { isolateUiApi, uiModelRoutes } from './routes/ui-models.js';
 import { recordTarget } from './routes/target.js';
 
 export interface BuildServerOptions extends ServerOptions {
@@ -104,5 +105,12 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     scope.addHook('onRequest', requireAdminToken(resolved.adminToken));
     repositoryRoutes(scope);
   });
+  if (resolved.uiDir) {
+    app.register(async (scope) => {
+      scope.addHook('onRequest', isolateUiApi);
+      scope.addHook('onRequest', requireInferenceToken(resolved.inferenceToken));
+      uiModelRoutes(scope);
+    });
+  }
   return app;
 }

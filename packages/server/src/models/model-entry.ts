@@ -36,6 +36,8 @@ export interface ModelEntry {
   slot(version: string): VersionSlot | undefined;
   /** The version served when none is named: the highest READY one. */
   servingSlot(): VersionSlot | undefined;
+  /** The .onnx file a loaded version was loaded from; null when that version is not loaded. */
+  loadedFile(version: string): string | null;
   /**
    * Brings loaded versions in line with the files. `stable` (poll mode) acts on a changed file only once two
    * scans in a row saw it unchanged, and never retries a failed file until it changes again.
@@ -53,6 +55,8 @@ export function createModelEntry(source: ModelSource, initiallyWanted: boolean, 
   const { name } = source;
   const { events } = ctx;
   const slots = new Map<string, VersionSlot>();
+  // Kept beside the slots rather than in them: only `serve --ui` reads it, to list the model's files.
+  const loadedFiles = new Map<string, string>();
   const queue = createSerialQueue();
   let configuredCount = source.defaults.instances.count;
   let lastLoadError: string | null = null;
@@ -200,6 +204,7 @@ export function createModelEntry(source: ModelSource, initiallyWanted: boolean, 
   function swapIn(slot: VersionSlot, files: VersionFiles, generation: Generation): void {
     const previous = slot.gen;
     slot.gen = generation;
+    loadedFiles.set(slot.version, files.model);
     slot.loadedStamp = files.stamp;
     slot.failedStamp = undefined;
     slot.failedSha = undefined;
@@ -225,6 +230,7 @@ export function createModelEntry(source: ModelSource, initiallyWanted: boolean, 
     if (slot.gen === generation) {
       slot.gen = undefined;
       slot.loadedStamp = undefined;
+      loadedFiles.delete(slot.version);
     }
     setState(slot, 'UNAVAILABLE', reason, events);
     log('info', `model "${name}" version ${slot.version}: ${reason}`, slot.version);
@@ -244,6 +250,7 @@ export function createModelEntry(source: ModelSource, initiallyWanted: boolean, 
     slots: sortedSlots,
     slot: (version) => slots.get(version),
     servingSlot,
+    loadedFile: (version) => loadedFiles.get(version) ?? null,
     sync: (stable) => queue(() => syncNow(stable, [])),
     load: () =>
       queue(async () => {

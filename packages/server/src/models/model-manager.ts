@@ -153,8 +153,11 @@ export function createModelManager(options: ModelManagerOptions): ModelManager {
     list: () => [...entries.values()].sort((a, b) => a.name.localeCompare(b.name)).flatMap(statusesOf),
     metadata(name, version) {
       const entry = entryOf(name);
-      if (version !== undefined && version !== '') return metadataOf(entry, slotOf(entry, version));
-      return metadataOf(entry, entry.servingSlot() ?? entry.slots().at(-1));
+      const slot =
+        version !== undefined && version !== ''
+          ? slotOf(entry, version)
+          : (entry.servingSlot() ?? entry.slots().at(-1));
+      return { ...metadataOf(entry, slot), file: slot === undefined ? null : entry.loadedFile(slot.version) };
     },
     infer(name, version, request): Promise<InferResult> {
       let entry: ModelEntry;

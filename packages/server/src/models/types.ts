@@ -75,6 +75,11 @@ export interface ModelMetadata {
   card: ModelCard | null;
   /** The last failed load of a newer file, while this version keeps serving. */
   lastLoadError: string | null;
+  /**
+   * The .onnx file this version was loaded from, while it is loaded (null otherwise). Read-only: `serve --ui`
+   * lists it and its sibling variants for the browser page; nothing else reads model files through it.
+   */
+  file?: string | null;
 }
 
 /** Triton's statistics extension shape, per model version. */

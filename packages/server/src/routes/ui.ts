@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -13,6 +13,17 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.onnx': 'application/octet-stream',
 };
+
+/**
+ * Cross-origin isolation: the page's COOP + COEP, and CORP on everything it loads from here (a COEP page
+ * may only load resources that allow it). Sent on every /ui response, the model API's errors included.
+ */
+export function isolate(reply: FastifyReply): FastifyReply {
+  return reply
+    .header('Cross-Origin-Opener-Policy', 'same-origin')
+    .header('Cross-Origin-Embedder-Policy', 'require-corp')
+    .header('Cross-Origin-Resource-Policy', 'same-origin');
+}
 
 /**
  * `serve --ui`: the browser page (apps/demo's build) at /ui/. COOP + COEP make the page cross-origin
@@ -32,10 +43,7 @@ export function uiRoutes(app: FastifyInstance, dir: string): void {
     } catch {
       return reply.code(404).type('text/plain; charset=utf-8').send(`not found: /ui/${rest}\n`);
     }
-    return reply
-      .header('Cross-Origin-Opener-Policy', 'same-origin')
-      .header('Cross-Origin-Embedder-Policy', 'require-corp')
-      .header('Cross-Origin-Resource-Policy', 'same-origin')
+    return isolate(reply)
       .type(TYPES[extname(file)] ?? 'application/octet-stream')
       .send(body);
   });
