@@ -17,6 +17,7 @@ export async function compareWithServer(
   input: { name: string; shape: number[]; data: Float32Array },
   browserOutput: Float32Array,
   peak: number,
+  token = '',
 ): Promise<ServerComparison> {
   const url = new URL(`/v2/models/${encodeURIComponent(model)}/infer`, location.origin);
   const body = { inputs: [{ name: input.name, shape: input.shape, datatype: 'FP32', data: Array.from(input.data) }] };
@@ -25,7 +26,7 @@ export async function compareWithServer(
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify(body),
     });
   } catch (error) {

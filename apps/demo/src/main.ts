@@ -1,46 +1,15 @@
 /**
  * The page's flow: model (example, picked or dropped) → image (sample, picked, dropped or pasted) → run in
- * the worker → show. `window.__oxv` exposes the state and the exact tensors for the browser tests and
- * the benchmark; it is read-only data, nothing drives the page through it.
+ * the worker → show. The state lives in page-state.ts (`window.__oxv`), model loading in model-load.ts.
  */
-import { imageToTensor, parseModelCard, type ModelCard, type RawImage } from '@oxidizedvision/runtime';
-import { compareWithServer, type ServerComparison } from './compare.js';
+import { imageToTensor, parseModelCard } from '@oxidizedvision/runtime';
+import { compareWithServer } from './compare.js';
 import { decodeImage } from './decode.js';
-import { resolveModelSpec, type ModelSpec } from './model-spec.js';
-import type { BackendRequest, LoadResult } from './protocol.js';
+import { fetchBytes, loadExample, loadFromServer, loadModel } from './model-load.js';
+import { assets, client, page } from './page-state.js';
 import { renderResult } from './render-result.js';
+import { refreshServerModels, serverToken } from './server-section.js';
 import { $, clearError, drawImage, ms, setStatus, showError } from './view.js';
-import { createWorkerClient } from './worker-client.js';
-
-interface PageState {
-  state: 'idle' | 'loading' | 'ready' | 'running' | 'done' | 'error';
-  model: (ModelSpec & { load: LoadResult }) | null;
-  image: RawImage | null;
-  input: { shape: number[]; data: Float32Array } | null;
-  output: { shape: number[]; data: Float32Array } | null;
-  timings: { loadMs: number; firstMs: number; steadyP50Ms: number | null } | null;
-  error: { code: string; message: string } | null;
-  compare: ServerComparison | null;
-  /** performance.now() when the last run's result was on screen (the benchmark's "first result"). */
-  shownAt: number | null;
-}
-
-const page: PageState = {
-  state: 'idle',
-  model: null,
-  image: null,
-  input: null,
-  output: null,
-  timings: null,
-  error: null,
-  shownAt: null,
-  compare: null,
-};
-(window as unknown as { __oxv: PageState }).__oxv = page;
-
-const client = createWorkerClient();
-const assets = new URL('./', document.baseURI);
-const EXAMPLE = 'models/unet-denoiser';
 
 async function guarded(task: () => Promise<void>): Promise<void> {
   clearError();
@@ -55,37 +24,6 @@ async function guarded(task: () => Promise<void>): Promise<void> {
   }
   $<HTMLButtonElement>('run').disabled = !(page.model && page.image);
   $<HTMLButtonElement>('compare').disabled = !(page.model && page.output);
-}
-
-async function loadModel(name: string, bytes: Uint8Array, card: ModelCard | null): Promise<void> {
-  page.state = 'loading';
-  page.model = null;
-  setStatus('model-status', `Loading ${name}…`);
-  const backend = $<HTMLSelectElement>('backend').value as BackendRequest;
-  // ?threads=N overrides the WASM thread count (the benchmark compares 1 and 2); absent, the worker decides.
-  const threads = Number(new URLSearchParams(location.search).get('threads')) || undefined;
-  const load = await client.load(bytes, backend, new URL('ort/', assets).href, threads);
-  const spec = resolveModelSpec(name, load.inputs, load.outputs, card);
-  page.model = { ...spec, load };
-  page.output = null;
-  $<HTMLInputElement>('server-model').value = spec.name;
-  page.state = 'ready';
-  const [h, w] = spec.preprocess.size;
-  setStatus(
-    'model-status',
-    `${spec.name}: ${spec.task}, input ${w}×${h}${card ? '' : ' (no card: preprocessing guessed from the input shape)'}; ${load.choice.provider} — ${load.choice.reason}`,
-  );
-}
-
-async function loadExample(): Promise<void> {
-  const [model, card] = await Promise.all([fetchBytes(`${EXAMPLE}.onnx`), fetchBytes(`${EXAMPLE}.card.json`)]);
-  await loadModel('unet-denoiser', model, parseModelCard(new TextDecoder().decode(card), `${EXAMPLE}.card.json`));
-}
-
-async function fetchBytes(path: string): Promise<Uint8Array> {
-  const response = await fetch(new URL(path, assets));
-  if (!response.ok) throw new Error(`could not fetch ${path}: HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
 }
 
 async function useSample(): Promise<void> {
@@ -143,7 +81,7 @@ async function compare(): Promise<void> {
   // Peak of the output's range: 0–255 pixels map to 0–255·scale, then normalised by std.
   const peak = (255 * model.preprocess.scale) / Math.min(...model.preprocess.std);
   const inputName = model.load.inputs[0]!.name;
-  const result = await compareWithServer(name, { name: inputName, ...input }, output.data, peak);
+  const result = await compareWithServer(name, { name: inputName, ...input }, output.data, peak, serverToken());
   page.compare = result;
   setStatus(
     'compare-status',
@@ -167,6 +105,8 @@ function wire(): void {
   $('use-sample').addEventListener('click', () => guarded(useSample));
   $('run').addEventListener('click', () => guarded(run));
   $('compare').addEventListener('click', () => guarded(compare));
+  $('load-server-model').addEventListener('click', () => guarded(loadFromServer));
+  $('refresh-server-models').addEventListener('click', () => guarded(listServerModels));
   document.addEventListener('paste', (e) => guarded(() => takeFiles([...(e.clipboardData?.files ?? [])])));
   document.addEventListener('dragover', (e) => {
     e.preventDefault();
@@ -186,8 +126,12 @@ wire();
 if ('serviceWorker' in navigator && !import.meta.hot) {
   navigator.serviceWorker.register('./sw.js').catch((error: unknown) => console.warn('no offline support:', error));
 }
+async function listServerModels(): Promise<void> {
+  page.server = await refreshServerModels(assets);
+}
+
 void guarded(async () => {
-  await loadSamples();
+  await Promise.all([loadSamples(), listServerModels()]);
   // ?auto runs the example end to end on load (the benchmark's "page load to first result"); ?runs=N
   // presets the run count.
   const query = new URLSearchParams(location.search);

@@ -13,7 +13,51 @@ export interface BackendChoice {
 
 export type WorkerRequest =
   | { id: number; type: 'load'; model: Uint8Array; backend: BackendRequest; ortBase: string; threads?: number }
-  | { id: number; type: 'run'; input: Float32Array; shape: number[]; repeats: number };
+  | { id: number; type: 'run'; input: Float32Array; shape: number[]; repeats: number }
+  | TrialRequest;
+
+/**
+ * Times the loaded model (labelled `loaded`) and then each of `others` on the same backend, with one
+ * warm-up and `runs` timed runs each on `input`, and keeps the fastest loaded.
+ */
+export interface TrialRequest {
+  id: number;
+  type: 'trial';
+  loaded: string;
+  others: { variant: string; model: Uint8Array }[];
+  input: Float32Array;
+  shape: number[];
+  runs: number;
+}
+
+export interface VariantTiming {
+  variant: string;
+  /** Session creation time; the loaded model's comes from its load. */
+  loadMs: number;
+  /** The timed runs, after the warm-up, in the order they ran. */
+  timesMs: number[];
+  medianMs: number;
+}
+
+export interface TrialResult {
+  picked: string;
+  provider: BackendChoice['provider'];
+  runs: number;
+  timings: VariantTiming[];
+  /** Variants that could not be loaded or run, with the reason; they take no part in the choice. */
+  failed: { variant: string; message: string }[];
+}
+
+/** Sent while a trial runs, before its answer. */
+export interface TrialProgress {
+  variant: string;
+  /** 1-based position of the variant, of `of`. */
+  index: number;
+  of: number;
+  /** Timed runs done so far for this variant (0 while loading or warming up). */
+  run: number;
+  runs: number;
+}
 
 export interface LoadResult {
   choice: BackendChoice;
@@ -31,5 +75,6 @@ export interface RunResult {
 }
 
 export type WorkerResponse =
-  | { id: number; ok: true; result: LoadResult | RunResult }
+  | { id: number; ok: true; result: LoadResult | RunResult | TrialResult }
+  | { id: number; progress: TrialProgress }
   | { id: number; ok: false; error: { code: string; message: string } };

@@ -18,7 +18,10 @@ export function clearError(): void {
   $('error').textContent = '';
 }
 
-export function setStatus(id: 'model-status' | 'run-status' | 'compare-status', text: string): void {
+export function setStatus(
+  id: 'model-status' | 'run-status' | 'compare-status' | 'server-models-status',
+  text: string,
+): void {
   $(id).textContent = text;
 }
 

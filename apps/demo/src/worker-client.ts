@@ -1,7 +1,20 @@
 import { OxvError, type ErrorCode } from '@oxidizedvision/runtime';
-import type { BackendRequest, LoadResult, RunResult, WorkerRequest, WorkerResponse } from './protocol.js';
+import type {
+  BackendRequest,
+  LoadResult,
+  RunResult,
+  TrialProgress,
+  TrialRequest,
+  TrialResult,
+  WorkerRequest,
+  WorkerResponse,
+} from './protocol.js';
 
-type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
+type Pending = {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  onProgress?: (progress: TrialProgress) => void;
+};
 
 /** Promise wrapper over the inference worker; worker errors come back as OxvErrors with their code. */
 export function createWorkerClient() {
@@ -11,6 +24,10 @@ export function createWorkerClient() {
   worker.onmessage = (event: MessageEvent<WorkerResponse>) => {
     const reply = event.data;
     const entry = pending.get(reply.id);
+    if ('progress' in reply) {
+      entry?.onProgress?.(reply.progress);
+      return;
+    }
     pending.delete(reply.id);
     if (!entry) return;
     if (reply.ok) entry.resolve(reply.result);
@@ -22,10 +39,14 @@ export function createWorkerClient() {
       entry.reject(new OxvError('ERR_BACKEND_UNAVAILABLE', event.message || 'the inference worker failed'));
     pending.clear();
   };
-  const call = <T>(message: Omit<WorkerRequest, 'id'>, transfer: Transferable[] = []): Promise<T> =>
+  const call = <T>(
+    message: Omit<WorkerRequest, 'id'>,
+    transfer: Transferable[] = [],
+    onProgress?: (progress: TrialProgress) => void,
+  ): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const id = nextId++;
-      pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject, onProgress });
       worker.postMessage({ ...message, id }, transfer);
     });
   return {
@@ -33,6 +54,8 @@ export function createWorkerClient() {
       call<LoadResult>({ type: 'load', model, backend, ortBase, threads } as Omit<WorkerRequest, 'id'>),
     run: (input: Float32Array, shape: number[], repeats: number) =>
       call<RunResult>({ type: 'run', input, shape, repeats } as Omit<WorkerRequest, 'id'>),
+    trial: (request: Omit<TrialRequest, 'id' | 'type'>, onProgress: (progress: TrialProgress) => void) =>
+      call<TrialResult>({ type: 'trial', ...request } as Omit<WorkerRequest, 'id'>, [], onProgress),
   };
 }
 

@@ -8,14 +8,30 @@ import * as ort from 'onnxruntime-web';
 import { createTensor, isOxvError, type Runner } from '@oxidizedvision/runtime';
 import { createWebRunner } from '@oxidizedvision/runtime/web';
 import { chooseBackend } from './backend-choice.js';
-import type { LoadResult, RunResult, WorkerRequest, WorkerResponse } from './protocol.js';
+import type {
+  BackendChoice,
+  LoadResult,
+  RunResult,
+  TrialRequest,
+  TrialResult,
+  WorkerRequest,
+  WorkerResponse,
+} from './protocol.js';
+import { runTrial } from './worker-trial.js';
 
 let runner: Runner | undefined;
+/** How the loaded runner was created: the trial loads the other variants the same way. */
+let loaded: { choice: BackendChoice; loadMs: number } | undefined;
 
 self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   const request = event.data;
   try {
-    const result = request.type === 'load' ? await load(request) : await run(request);
+    const result =
+      request.type === 'load'
+        ? await load(request)
+        : request.type === 'run'
+          ? await run(request)
+          : await trial(request);
     const transfer = 'output' in result ? [result.output.buffer] : [];
     post({ id: request.id, ok: true, result }, transfer);
   } catch (error) {
@@ -34,11 +50,29 @@ async function load(request: Extract<WorkerRequest, { type: 'load' }>): Promise<
   const choice = await chooseBackend(request.backend, request.threads);
   await runner?.dispose();
   runner = undefined;
+  loaded = undefined;
   const started = performance.now();
   runner = await createWebRunner(request.model, { executionProvider: choice.provider, intraOpThreads: choice.threads });
   const loadMs = performance.now() - started;
+  loaded = { choice, loadMs };
   const info = runner.info();
   return { choice, inputs: info.inputs, outputs: info.outputs, loadMs };
+}
+
+async function trial(request: TrialRequest): Promise<TrialResult> {
+  if (!runner || !loaded) throw new Error('load a model first');
+  const { choice } = loaded;
+  const contender = { variant: request.loaded, runner, loadMs: loaded.loadMs };
+  // The trial owns (and may dispose) the loaded runner until it hands back the winner.
+  runner = undefined;
+  const create = (model: Uint8Array) =>
+    createWebRunner(model, { executionProvider: choice.provider, intraOpThreads: choice.threads });
+  const { result, winner } = await runTrial(request, contender, choice, create, (progress) =>
+    post({ id: request.id, progress }),
+  );
+  runner = winner.runner;
+  loaded = { choice, loadMs: winner.loadMs };
+  return result;
 }
 
 async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<RunResult> {

@@ -1,9 +1,12 @@
-// The page's pure helpers, in Node: shape checks and postprocessing that the browser tests only reach
-// through the denoiser.
+// The page's pure helpers, in Node: shape checks, postprocessing and the variant trial's bookkeeping that
+// the browser tests only reach through the denoiser.
 import { describe, expect, it } from 'vitest';
+import type { Runner } from '@oxidizedvision/runtime';
 
 import { resolveModelSpec } from '../src/model-spec.js';
 import { topK } from '../src/postprocess.js';
+import { describeTrial } from '../src/variant-trial.js';
+import { median, runTrial } from '../src/worker-trial.js';
 
 describe('resolveModelSpec', () => {
   it('refuses a model whose input is not rank 4, naming the shape', () => {
@@ -40,5 +43,78 @@ describe('postprocessing', () => {
     const best = topK(Float32Array.from([0, 2, 1]), ['cat', 'dog', 'fox'], 2);
     expect(best.map((b) => b.label)).toEqual(['dog', 'fox']);
     expect(best[0]!.p).toBeCloseTo(Math.exp(2) / (1 + Math.exp(1) + Math.exp(2)), 6);
+  });
+});
+
+describe('variant trial', () => {
+  type Fake = Runner & { disposed: boolean; runs: number };
+  /** A runner whose every run takes `delayMs` (wall clock), with input `x` unless told otherwise. */
+  function fakeRunner(delayMs: number, input = 'x'): Fake {
+    const fake: Fake = {
+      backend: 'fake',
+      disposed: false,
+      runs: 0,
+      info: () => ({
+        backend: 'fake',
+        executionProviders: ['wasm'],
+        inputs: [{ name: input, dtype: 'float32', shape: [1, 3, 2, 2] }],
+        outputs: [{ name: 'y', dtype: 'float32', shape: [1, 3, 2, 2] }],
+      }),
+      run: async () => {
+        fake.runs++;
+        await new Promise((done) => setTimeout(done, delayMs));
+        return {};
+      },
+      dispose: async () => {
+        fake.disposed = true;
+      },
+    };
+    return fake;
+  }
+  const choice = { provider: 'wasm' as const, threads: 1, reason: 'test' };
+
+  it('keeps the fastest variant loaded, disposes the others and reports one that cannot stand in', async () => {
+    const served = fakeRunner(50);
+    const made: Record<string, Fake> = { int8: fakeRunner(1), fp16: fakeRunner(25), renamed: fakeRunner(1, 'other') };
+    const progress: string[] = [];
+    const { result, winner } = await runTrial(
+      {
+        id: 1,
+        type: 'trial',
+        loaded: 'default',
+        others: ['fp16', 'int8', 'renamed'].map((variant) => ({ variant, model: new TextEncoder().encode(variant) })),
+        input: new Float32Array(12),
+        shape: [1, 3, 2, 2],
+        runs: 3,
+      },
+      { variant: 'default', runner: served, loadMs: 1 },
+      choice,
+      async (bytes) => made[new TextDecoder().decode(bytes)]!,
+      (p) => progress.push(`${p.variant} ${p.index}/${p.of} ${p.run}/${p.runs}`),
+    );
+    expect(result.picked).toBe('int8');
+    expect(winner.runner).toBe(made.int8);
+    expect(result.timings.map((t) => t.variant)).toEqual(['default', 'fp16', 'int8']);
+    for (const t of result.timings) expect(t.timesMs).toHaveLength(3);
+    expect(result.failed).toEqual([
+      { variant: 'renamed', message: expect.stringMatching(/inputs \(other: float32\)/) },
+    ]);
+    // One warm-up and three timed runs each; every loser released.
+    expect([served.runs, made.fp16!.runs, made.int8!.runs]).toEqual([4, 4, 4]);
+    expect([served.disposed, made.fp16!.disposed, made.int8!.disposed, made.renamed!.disposed]).toEqual([
+      true,
+      true,
+      false,
+      true,
+    ]);
+    expect(progress).toContain('int8 3/4 3/3');
+    expect(describeTrial(result)).toMatch(
+      /^picked int8 on wasm: \d+\.\d ms vs default \d+\.\d ms, fp16 \d+\.\d ms \(median of 3 runs\); renamed could not run: /,
+    );
+  });
+
+  it('takes the median of the timed runs', () => {
+    expect(median([30, 10, 20])).toBe(20);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
   });
 });

@@ -1,15 +1,10 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_BATCHING,
-  DEFAULT_INSTANCES,
-  buildServer,
-  createModelManager,
-  type ModelManager,
-} from '@oxidizedvision/server';
+import { buildServer, type ModelManager } from '@oxidizedvision/server';
 import { launchBrowser } from './helpers/browser.js';
 import { EXAMPLE_OUT, REPO, buildDemo } from './helpers/build.js';
+import { serveDenoiser } from './helpers/server.js';
 
 const ARTIFACTS = join(REPO, 'test-artifacts/browser');
 
@@ -20,16 +15,7 @@ let browser: Awaited<ReturnType<typeof launchBrowser>>;
 
 beforeAll(async () => {
   const dist = await buildDemo('serve-ui');
-  manager = createModelManager({
-    models: [
-      {
-        name: 'unet-denoiser',
-        source: { kind: 'file', path: join(EXAMPLE_OUT, 'unet-denoiser.onnx') },
-        batching: DEFAULT_BATCHING,
-        instances: DEFAULT_INSTANCES,
-      },
-    ],
-  });
+  manager = serveDenoiser(join(EXAMPLE_OUT, 'unet-denoiser.onnx'));
   app = buildServer({ manager, uiDir: dist });
   await manager.start();
   url = await app.listen({ host: '127.0.0.1', port: 0 });
