@@ -16,13 +16,21 @@ const ARGS = [
   '--disable-sync',
 ];
 
+/**
+ * With the GPU process still disabled, this gives WebGPU through SwiftShader, Dawn's CPU fallback adapter
+ * (`isFallbackAdapter` true, architecture "swiftshader"): slow, but the real WebGPU execution provider.
+ */
+export const SOFTWARE_WEBGPU = ['--enable-unsafe-webgpu'];
+
 /** Headless Debian chromium with a fresh profile, removed again on close. */
-export async function launchBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+export async function launchBrowser(
+  extraArgs: string[] = [],
+): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const profile = await mkdtemp(join(tmpdir(), 'oxv-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: [...ARGS, ...extraArgs],
   });
   return {
     context,
