@@ -46,19 +46,6 @@ export function fitImage(
   return { image: { width, height, channels, data: canvas }, placement };
 }
 
-/** Reads channel `c` of the model's channel order from an interleaved pixel (RGB, RGBA or grey source). */
-function channelReader(image: RawImage, order: PreprocessSpec['channel_order']): (pixel: number, c: number) => number {
-  const { data, channels } = image;
-  if (order === 'GRAY') {
-    if (channels === 1) return (p) => data[p]!;
-    // ITU-R BT.601 luma, as PIL's convert('L') and sharp's greyscale use.
-    return (p) => 0.299 * data[p * channels]! + 0.587 * data[p * channels + 1]! + 0.114 * data[p * channels + 2]!;
-  }
-  const map = order === 'BGR' ? [2, 1, 0] : [0, 1, 2];
-  if (channels === 1) return (p) => data[p]!;
-  return (p, c) => data[p * channels + map[c]!]!;
-}
-
 /**
  * Turns decoded pixels into a float32 model input [1, C, H, W] (or [1, H, W, C]) following the model
  * card's preprocessing. Pure arithmetic on typed arrays: the same function runs in Node and the browser.
@@ -73,17 +60,57 @@ export function imageToTensor(
   }
   const { image, placement } = fitImage(source, spec);
   const [height, width] = spec.size;
-  const read = channelReader(image, spec.channel_order);
   const data = new Float32Array(channels * height * width);
-  const plane = height * width;
-  for (let c = 0; c < channels; c++) {
-    const mean = spec.mean[c] ?? spec.mean[0]!;
-    const std = spec.std[c] ?? spec.std[0]!;
-    for (let p = 0; p < plane; p++) {
-      const value = (read(p, c) * spec.scale - mean) / std;
-      data[spec.layout === 'NCHW' ? c * plane + p : p * channels + c] = value;
+  const nchw = spec.layout === 'NCHW';
+  if (spec.channel_order === 'GRAY' && image.channels !== 1) writeLuma(image, spec, data);
+  else {
+    // Model channel c reads source channel map[c]; a grey source feeds every channel.
+    const map = image.channels === 1 ? [0, 0, 0] : spec.channel_order === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+    for (let c = 0; c < channels; c++) {
+      const [offset, stride] = nchw ? [c * height * width, 1] : [c, channels];
+      const source = { pixels: image.data, stride: image.channels, channel: map[c]! };
+      writeChannel(source, normaliseTable(spec, c), height * width, data, offset, stride);
     }
   }
-  const shape = spec.layout === 'NCHW' ? [1, channels, height, width] : [1, height, width, channels];
+  const shape = nchw ? [1, channels, height, width] : [1, height, width, channels];
   return { tensor: createTensor('float32', shape, data), placement };
+}
+
+/**
+ * The normalised value of each 8-bit level for model channel `c`, computed with exactly the expression
+ * (v·scale − mean) / std that a per-pixel loop would use, so the table gives bit-identical tensors while
+ * the loop over pixels is one lookup.
+ */
+function normaliseTable(spec: PreprocessSpec, c: number): Float32Array {
+  const mean = spec.mean[c] ?? spec.mean[0]!;
+  const std = spec.std[c] ?? spec.std[0]!;
+  const table = new Float32Array(256);
+  for (let v = 0; v < 256; v++) table[v] = (v * spec.scale - mean) / std;
+  return table;
+}
+
+/** One channel of `count` interleaved pixels → out[offset + p·stride], through the level table. */
+function writeChannel(
+  source: { pixels: Uint8Array | Uint8ClampedArray; stride: number; channel: number },
+  table: Float32Array,
+  count: number,
+  out: Float32Array,
+  offset: number,
+  stride: number,
+): void {
+  const { pixels, stride: step } = source;
+  for (let p = 0, s = source.channel, o = offset; p < count; p++, s += step, o += stride) out[o] = table[pixels[s]!]!;
+}
+
+/** ITU-R BT.601 luma, as PIL's convert('L') and sharp's greyscale use, normalised like channel 0. */
+function writeLuma(image: RawImage, spec: PreprocessSpec, out: Float32Array): void {
+  const { data, channels } = image;
+  const { scale } = spec;
+  const mean = spec.mean[0]!;
+  const std = spec.std[0]!;
+  const count = image.width * image.height;
+  for (let p = 0, s = 0; p < count; p++, s += channels) {
+    const luma = 0.299 * data[s]! + 0.587 * data[s + 1]! + 0.114 * data[s + 2]!;
+    out[p] = (luma * scale - mean) / std;
+  }
 }
