@@ -3,6 +3,8 @@ import { Worker } from 'node:worker_threads';
 import { OxvError, type ErrorCode, type RunnerInfo, type Tensor } from '@oxidizedvision/runtime';
 
 const WORKER = new URL('./worker.js', import.meta.url);
+/** Jobs in flight per worker: the one it runs and the next, already in its message queue. */
+const DEPTH = 2;
 
 export interface InferencePool {
   readonly info: RunnerInfo;
@@ -66,18 +68,22 @@ export async function createInferencePool(
     throw failed.reason;
   }
   const workers = started.map((s) => (s as PromiseFulfilledResult<{ worker: Worker; info: RunnerInfo }>).value);
-  const idle = workers.map((w) => w.worker);
   const queue: Job[] = [];
-  const running = new Map<Worker, Job>();
-  const alive = new Set(idle);
+  // Jobs posted to each worker and not yet answered, in posting order (a worker answers in order).
+  const posted = new Map<Worker, Job[]>(workers.map((w) => [w.worker, []]));
   let nextId = 0;
 
+  // Each worker gets its next job while it still runs the current one, so it starts that job the moment
+  // it finishes instead of waiting for the main thread (busy decoding or encoding) to see its reply.
   const dispatch = (): void => {
-    while (idle.length > 0 && queue.length > 0) {
-      const worker = idle.pop()!;
+    while (queue.length > 0) {
+      let target: Worker | undefined;
+      for (const [worker, jobs] of posted)
+        if (jobs.length < DEPTH && (!target || jobs.length < posted.get(target)!.length)) target = worker;
+      if (!target) return;
       const job = queue.shift()!;
-      running.set(worker, job);
-      worker.postMessage(
+      posted.get(target)!.push(job);
+      target.postMessage(
         { id: job.id, feeds: job.feeds },
         Object.values(job.feeds).map((t) => t.data.buffer as ArrayBuffer),
       );
@@ -85,20 +91,21 @@ export async function createInferencePool(
   };
   for (const { worker } of workers) {
     worker.on('message', (reply: Reply) => {
-      const job = running.get(worker)!;
-      running.delete(worker);
-      idle.push(worker);
+      const jobs = posted.get(worker)!;
+      const job = jobs.splice(
+        jobs.findIndex((j) => j.id === reply.id),
+        1,
+      )[0]!;
       if (reply.error) job.reject(new OxvError(reply.error.code as ErrorCode, reply.error.message));
       else job.resolve(reply.outputs!);
       dispatch();
     });
     worker.on('error', (error) => {
       const crash = new OxvError('ERR_INFERENCE', `inference worker crashed: ${error.message}`, { cause: error });
-      running.get(worker)?.reject(crash);
-      running.delete(worker);
-      alive.delete(worker);
+      for (const job of posted.get(worker) ?? []) job.reject(crash);
+      posted.delete(worker);
       // With no worker left, queued jobs would wait forever: fail them now.
-      if (alive.size === 0) for (const job of queue.splice(0)) job.reject(crash);
+      if (posted.size === 0) for (const job of queue.splice(0)) job.reject(crash);
     });
   }
   return {
@@ -106,7 +113,7 @@ export async function createInferencePool(
     ...budget,
     infer: (feeds) =>
       new Promise((resolve, reject) => {
-        if (alive.size === 0) return reject(new OxvError('ERR_INFERENCE', 'every inference worker has crashed'));
+        if (posted.size === 0) return reject(new OxvError('ERR_INFERENCE', 'every inference worker has crashed'));
         queue.push({ id: nextId++, feeds, resolve, reject });
         dispatch();
       }),

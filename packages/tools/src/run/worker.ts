@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createNodeRunner } from '@oxidizedvision/runtime/node';
 import type { Tensor } from '@oxidizedvision/runtime';
+import { postTensors } from './transfer.js';
 
 interface Data {
   onnx: string;
@@ -19,27 +20,31 @@ interface Request {
 const { onnx, threads } = workerData as Data;
 const port = parentPort!;
 
-const buffersOf = (tensors: Record<string, Tensor>): ArrayBuffer[] =>
-  Object.values(tensors).map((t) => t.data.buffer as ArrayBuffer);
-
 try {
   const runner = await createNodeRunner(onnx, { intraOpThreads: threads, interOpThreads: 1 });
   port.postMessage({ ready: true, info: runner.info() });
+  // The pool posts a worker its next request while the current one runs; chaining keeps one inference at
+  // a time on this thread's session whether or not the binding's run() blocks the thread.
+  let previous: Promise<unknown> = Promise.resolve();
   port.on('message', (request: Request) => {
-    runner.run(request.feeds).then(
-      (outputs) => {
-        // Copy out of onnxruntime's buffers into plain ones we can transfer instead of clone.
-        const plain: Record<string, Tensor> = {};
-        for (const [name, t] of Object.entries(outputs))
-          plain[name] = { dtype: t.dtype, shape: [...t.shape], data: t.data.slice() } as Tensor;
-        port.postMessage({ id: request.id, outputs: plain }, buffersOf(plain));
-      },
-      (error: { code?: string; message?: string }) =>
-        port.postMessage({
-          id: request.id,
-          error: { code: error.code ?? 'ERR_INFERENCE', message: error.message ?? String(error) },
+    previous = previous
+      .then(() =>
+        runner.run(request.feeds).then(
+          (outputs) => postTensors(port, request.id, outputs),
+          (error: { code?: string; message?: string }) =>
+            port.postMessage({
+              id: request.id,
+              error: { code: error.code ?? 'ERR_INFERENCE', message: error.message ?? String(error) },
+            }),
+        ),
+      )
+      // A reply that cannot be posted crashes the worker (the pool then fails its jobs) rather than
+      // stopping the chain and leaving every later request unanswered.
+      .catch((error: unknown) =>
+        process.nextTick(() => {
+          throw error;
         }),
-    );
+      );
   });
 } catch (error) {
   const err = error as { code?: string; message?: string; hint?: string };
