@@ -87,6 +87,9 @@ describe('oxidizedvision run', () => {
     expect(mean.code).toBe(2);
     expect(mean.stderr).toMatch(/--mean has 2 values; the model takes 3 channel/);
     expect(mean.stderr).not.toMatch(STACK_LINE);
+    const level = await cli(['run', CONFIG, SAMPLES, '-o', tmp(), '--png-compression', '10']);
+    expect(level.code).toBe(2);
+    expect(level.stderr).toMatch(/expected a zlib level from 0 to 9, got "10"/);
     const missing = await cli(['run', CONFIG, join(SAMPLES, 'nope.png'), '-o', tmp()]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/input not found/);

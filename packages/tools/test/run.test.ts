@@ -100,6 +100,20 @@ describe('runImages with the example denoiser', () => {
     expect(statSync(join(out, 'coffee-noisy.webp')).size).toBeGreaterThan(1000);
   });
 
+  it('writes the same pixels at every PNG compression level, and refuses a level outside 0–9', async () => {
+    const input = join(SAMPLES, 'astronaut-256-noisy.png');
+    const [level6, level0] = [tmp('png6'), tmp('png0')];
+    await runImages(CONFIG, [input], { out: level6 });
+    await runImages(CONFIG, [input], { out: level0, pngCompression: 0 });
+    const [a, b] = [join(level6, 'astronaut-256-noisy.png'), join(level0, 'astronaut-256-noisy.png')];
+    expect((await pixels(a)).data.equals((await pixels(b)).data)).toBe(true);
+    expect(statSync(b).size).toBeGreaterThan(statSync(a).size); // level 0 stores, level 6 deflates
+    await expect(runImages(CONFIG, [input], { out: tmp('png10'), pngCompression: 10 })).rejects.toMatchObject({
+      code: 'ERR_USAGE',
+      message: /--png-compression must be an integer from 0 to 9/,
+    });
+  });
+
   it('rejects an output folder that is a file, and an unknown registry model', async () => {
     const file = join(tmp('file'), 'out');
     writeFileSync(file, '');

@@ -25,6 +25,12 @@ function parsePositiveNumber(value: string): number {
   return n;
 }
 
+function parsePngLevel(value: string): number {
+  const n = Number(value);
+  if (!/^\d$/.test(value.trim())) throw new InvalidArgumentError(`expected a zlib level from 0 to 9, got "${value}"`);
+  return n;
+}
+
 const seconds = (s: number): string => `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`;
 
 /** A one-line bar redrawn in place on a TTY: count, rate and ETA from the mean rate so far. */
@@ -88,6 +94,11 @@ export function registerRun(program: Command<[], Record<string, unknown>>): void
     .addOption(new Option('--layout <layout>', 'input tensor layout').choices(['NCHW', 'NHWC'] as const))
     .addOption(new Option('--channel-order <order>', 'input channel order').choices(['RGB', 'BGR', 'GRAY'] as const))
     .addOption(new Option('--format <format>', "image-to-image output format (default: the input's)").choices(FORMATS))
+    .option(
+      '--png-compression <n>',
+      'zlib level 0-9 for PNG outputs (default 6; lower is faster, larger)',
+      parsePngLevel,
+    )
     .option('--top-k <n>', 'classification: classes per image (default 5)', parsePositiveInt)
     .option(
       '--tile <n>',
@@ -125,6 +136,7 @@ export function registerRun(program: Command<[], Record<string, unknown>>): void
         layout: opts.layout,
         channelOrder: opts.channelOrder,
         format: opts.format,
+        pngCompression: opts.pngCompression,
         topK: opts.topK,
         tile: opts.tile,
         overlap: opts.overlap,

@@ -6,9 +6,15 @@ import type { OutputFormat } from './types.js';
 /**
  * Encodes through sharp (libvips, off the main thread) into a temporary name, then renames: a run killed
  * mid-write never leaves a truncated image under the final name. JPEG/WebP at quality 95, so encoding
- * does not undo what a restoration model just did.
+ * does not undo what a restoration model just did; PNG at zlib level `pngCompression` (sharp's default 6
+ * unless asked otherwise).
  */
-export async function encodeImage(image: RawImage, path: string, format: OutputFormat): Promise<void> {
+export async function encodeImage(
+  image: RawImage,
+  path: string,
+  format: OutputFormat,
+  pngCompression = 6,
+): Promise<void> {
   const temp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const raw = { width: image.width, height: image.height, channels: image.channels };
   try {
@@ -22,7 +28,7 @@ export async function encodeImage(image: RawImage, path: string, format: OutputF
           ? pipeline.webp({ quality: 95 })
           : format === 'tiff'
             ? pipeline.tiff()
-            : pipeline.png();
+            : pipeline.png({ compressionLevel: pngCompression });
     await encoder.toFile(temp);
     renameSync(temp, path);
   } catch (err) {

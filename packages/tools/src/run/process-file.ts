@@ -28,7 +28,7 @@ export async function processFile(
   }
   if (settings.task === 'image-to-image') {
     const result = await processImageToImage(image, settings, infer, pool.workers * 2);
-    await encodeImage(result, outputs[0]!.path, outputs[0]!.format);
+    await encodeImage(result, outputs[0]!.path, outputs[0]!.format, settings.pngCompression);
     return { written: [outputs[0]!.path] };
   }
   const { tensor, placement } = imageToTensor(image, settings.preprocess);
@@ -39,7 +39,7 @@ export async function processFile(
     image.height,
   );
   const [maskOut, overlayOut] = outputs as [PlannedOutput, PlannedOutput];
-  await encodeImage(mask, maskOut.path, 'png');
-  await encodeImage(overlayMask(image, mask), overlayOut.path, overlayOut.format);
+  await encodeImage(mask, maskOut.path, 'png', settings.pngCompression);
+  await encodeImage(overlayMask(image, mask), overlayOut.path, overlayOut.format, settings.pngCompression);
   return { written: [maskOut.path, overlayOut.path] };
 }

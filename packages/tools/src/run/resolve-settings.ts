@@ -3,6 +3,7 @@ import type { ResolvedModel, RunImagesOptions, RunSettings, RunTask } from './ty
 
 export const RUN_TASKS: readonly RunTask[] = ['image-to-image', 'classification', 'segmentation'];
 const DEFAULT_TOP_K = 5;
+const DEFAULT_PNG_COMPRESSION = 6;
 const DEFAULT_SIZE = 224;
 
 const usage = (message: string, hint?: string): OxvError => new OxvError('ERR_USAGE', message, { hint });
@@ -104,6 +105,10 @@ export function resolveRunSettings(
   const { spec, dynamic, explicit } = resolvePreprocess(model, io.inputs[0]!, o);
   const topK = o.topK ?? DEFAULT_TOP_K;
   if (!(Number.isSafeInteger(topK) && topK >= 1)) throw usage(`--top-k must be a positive integer, got ${topK}`);
+  const pngCompression = o.pngCompression ?? DEFAULT_PNG_COMPRESSION;
+  if (!(Number.isInteger(pngCompression) && pngCompression >= 0 && pngCompression <= 9)) {
+    throw usage(`--png-compression must be an integer from 0 to 9, got ${pngCompression}`);
+  }
   return Object.freeze({
     task,
     preprocess: spec,
@@ -113,6 +118,7 @@ export function resolveRunSettings(
     topK,
     labels: model.card?.labels ?? null,
     format: o.format ?? null,
+    pngCompression,
     overwrite: o.overwrite ?? false,
     inputName: io.inputs[0]!.name,
     outputName: io.outputs[0]!.name,

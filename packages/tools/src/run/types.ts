@@ -20,6 +20,11 @@ export interface RunImagesOptions extends LibraryOptions {
   channelOrder?: PreprocessSpec['channel_order'];
   /** Image-to-image output format; default: the input's own. */
   format?: OutputFormat;
+  /**
+   * zlib level for PNG outputs, 0 (stored) to 9 (smallest); default 6, libpng's and sharp's. Lower levels
+   * encode faster at a cost in size (docs/run-and-package.md has measurements).
+   */
+  pngCompression?: number;
   /** Classification: how many classes to report per image (default 5). */
   topK?: number;
   /** Image-to-image tile side in pixels: undefined → the model input size, 0 → the whole image at once. */
@@ -50,6 +55,7 @@ export interface RunSettings {
   topK: number;
   labels: string[] | null;
   format: OutputFormat | null;
+  pngCompression: number;
   overwrite: boolean;
   inputName: string;
   outputName: string;
