@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
 import type { InjectOptions } from 'fastify';
 import { FIXTURES } from './http-support/fixtures.js';
 import { metricSum } from './http-support/metrics-text.js';
@@ -183,6 +184,16 @@ const CASES: Case[] = [
   {
     name: 'an oversized body',
     request: json({ inputs: [{ ...image, data: new Array(20000).fill(1.2345) }] }),
+    status: 413,
+    code: 'ERR_BODY_TOO_LARGE',
+    error: /65536-byte limit/,
+  },
+  {
+    name: 'an oversized body sent without Content-Length (stopped while it streams in)',
+    request: {
+      ...binary('0', Buffer.alloc(0)),
+      payload: Readable.from([Buffer.alloc(40 * 1024), Buffer.alloc(40 * 1024)], { objectMode: false }),
+    },
     status: 413,
     code: 'ERR_BODY_TOO_LARGE',
     error: /65536-byte limit/,

@@ -74,6 +74,34 @@ describe('binary tensor extension', () => {
     expect(new BigInt64Array(copy.buffer, 96, 4)).toEqual(direct.ids_out!.data);
   });
 
+  it('reads binary inputs in place at any header length, including one byte short of alignment', async () => {
+    const direct = await runner.run({
+      image: createTensor('float32', [2, 3, 2, 2], image),
+      ids: createTensor('int64', [2, 2], ids),
+    });
+    // The body reader pads so the binary part starts 8-aligned; an "id" of 0–7 extra characters moves the
+    // header length through every remainder mod 8, and with it where the FP32 and INT64 bytes fall.
+    for (let extra = 0; extra < 8; extra++) {
+      const withId = { ...header(undefined, { binary_data_output: true }), id: 'x'.repeat(extra) };
+      const { body, headerLength } = binaryRequest(withId, [image, ids]);
+      const response = await fetch(`${server.url}/v2/models/two/infer`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/octet-stream',
+          'inference-header-content-length': String(headerLength),
+        },
+        body: new Uint8Array(body),
+      });
+      expect(response.status).toBe(200);
+      const length = Number(response.headers.get('inference-header-content-length'));
+      const { header: json, rest } = splitResponse(Buffer.from(await response.arrayBuffer()), length);
+      expect(json.id).toBe('x'.repeat(extra));
+      const copy = Uint8Array.from(rest);
+      expect(new Float32Array(copy.buffer, 0, 24)).toEqual(direct.scaled!.data);
+      expect(new BigInt64Array(copy.buffer, 96, 4)).toEqual(direct.ids_out!.data);
+    }
+  });
+
   it('mixes binary and JSON outputs as each output asks', async () => {
     const { body, headerLength } = binaryRequest(
       header([

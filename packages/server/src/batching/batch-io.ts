@@ -8,10 +8,17 @@ export interface BatchMember {
   readonly extent: number;
 }
 
-/** One feed per input: the members' tensors concatenated along dim 0, in member order. */
-export function buildFeeds(batch: readonly BatchMember[]): Record<string, Tensor> {
+/** Per input, the members' tensors in member order: what an executor joins into one feed. */
+export function batchParts(batch: readonly BatchMember[]): Record<string, Tensor[]> {
+  const parts: Record<string, Tensor[]> = {};
+  for (const name of Object.keys(batch[0]!.inputs)) parts[name] = batch.map((p) => p.inputs[name]!);
+  return parts;
+}
+
+/** One feed per input: each input's parts concatenated along dim 0. */
+export function joinParts(parts: Record<string, Tensor[]>): Record<string, Tensor> {
   const feeds: Record<string, Tensor> = {};
-  for (const name of Object.keys(batch[0]!.inputs)) feeds[name] = concatBatch(batch.map((p) => p.inputs[name]!));
+  for (const [name, list] of Object.entries(parts)) feeds[name] = concatBatch(list);
   return feeds;
 }
 

@@ -1,6 +1,6 @@
 import { OxvError, type Tensor } from '@oxidizedvision/runtime';
 import type { BatchingConfig } from '../models/types.js';
-import { asInferenceError, buildFeeds, fetchesFor, pick, splitOutputs } from './batch-io.js';
+import { asInferenceError, batchParts, fetchesFor, pick, splitOutputs } from './batch-io.js';
 import { batchExtent, subQueueKey } from './shape-key.js';
 import { createQueueSet, type KeyedRequest } from './queue-set.js';
 import type { BatchExecutor, BatchRequest, BatchResponse, BatchRun, BatcherHooks } from './types.js';
@@ -145,19 +145,16 @@ export function createBatcher(options: BatcherOptions): Batcher {
     }
     runningBatches++;
     const size = config.maxBatchSize === 0 ? 1 : samples;
-    let inputMs = 0;
     let run: Promise<BatchRun>;
     try {
-      const feeds = buildFeeds(batch);
-      inputMs = now() - startedAt;
-      run = executor.run(feeds, fetchesFor(batch));
+      run = executor.run(batchParts(batch), fetchesFor(batch));
     } catch (error) {
       run = Promise.reject(error);
     }
     run
       .then(
-        (result) => complete(batch, result, size, inputMs),
-        (error: unknown) => failBatch(batch, asInferenceError(error), size, inputMs, 0),
+        (result) => complete(batch, result, size, result.inputMs),
+        (error: unknown) => failBatch(batch, asInferenceError(error), size, 0, 0),
       )
       .finally(() => {
         runningBatches--;

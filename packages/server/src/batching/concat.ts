@@ -1,5 +1,5 @@
 import { OxvError, type Tensor } from '@oxidizedvision/runtime';
-import { copyInto, emptyTensor, sliceTensor } from './typed-data.js';
+import { copyInto, emptyTensor, viewTensor } from './typed-data.js';
 
 /**
  * Joins the requests' tensors for one input along dim 0. Callers guarantee equal dtypes and non-batch
@@ -21,8 +21,10 @@ export function concatBatch(parts: readonly Tensor[]): Tensor {
 }
 
 /**
- * Splits one batch output back into per-request tensors by each request's batch extent. Each slice owns
- * its data (a copy), so a caller that sends `tensor.data.buffer` somewhere never ships the whole batch.
+ * Splits one batch output back into per-request tensors by each request's batch extent. The slices are
+ * views of the batch output, not copies: copying 8 × 0.8 MB per UNet batch on the event loop showed up as
+ * garbage-collection pauses. A slice's `data.buffer` is therefore the whole batch's buffer; use
+ * byteOffset/byteLength (as the response encoders do).
  */
 export function splitBatch(name: string, tensor: Tensor, extents: readonly number[]): Tensor[] {
   if (extents.length === 1) return [tensor];
@@ -40,7 +42,7 @@ export function splitBatch(name: string, tensor: Tensor, extents: readonly numbe
   const slices: Tensor[] = [];
   let sample = 0;
   for (const extent of extents) {
-    slices.push(sliceTensor(tensor, [extent, ...rest], sample * perSample, (sample + extent) * perSample));
+    slices.push(viewTensor(tensor, [extent, ...rest], sample * perSample, (sample + extent) * perSample));
     sample += extent;
   }
   return slices;

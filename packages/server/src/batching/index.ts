@@ -1,4 +1,5 @@
 export { createBatcher, type Batcher, type BatcherOptions } from './batcher.js';
+export { joinParts } from './batch-io.js';
 export { concatBatch, splitBatch } from './concat.js';
 export { batchExtent, subQueueKey } from './shape-key.js';
 export type {

@@ -16,9 +16,8 @@ export function copyInto(target: Tensor['data'], source: Tensor['data'], offset:
   (target as unknown as Settable).set(source as unknown as ArrayLike<number | bigint>, offset);
 }
 
-/** A new tensor owning a copy of elements [begin, end) of `source`, with the given shape. */
-export function sliceTensor(source: Tensor, shape: readonly number[], begin: number, end: number): Tensor {
-  const out = emptyTensor(source.dtype, shape);
-  copyInto(out.data, (source.data as unknown as Settable).subarray(begin, end) as Tensor['data'], 0);
-  return out;
+/** A tensor of the given shape viewing elements [begin, end) of `source` (no copy). */
+export function viewTensor(source: Tensor, shape: readonly number[], begin: number, end: number): Tensor {
+  const data = (source.data as unknown as Settable).subarray(begin, end) as Tensor['data'];
+  return createTensor(source.dtype, shape, data as never);
 }

@@ -4,6 +4,8 @@ import type { ErrorCode, Tensor } from '@oxidizedvision/runtime';
 export interface BatchRun {
   outputs: Record<string, Tensor>;
   computeMs: number;
+  /** Time spent joining the parts into the batch's feeds (Triton's compute_input), where the executor did it. */
+  inputMs: number;
 }
 
 /**
@@ -16,7 +18,12 @@ export interface BatchExecutor {
   size(): number;
   /** Instances free to start a batch now. */
   idle(): number;
-  run(feeds: Record<string, Tensor>, outputs: string[] | undefined): Promise<BatchRun>;
+  /**
+   * Runs one batch. `parts` holds, per input, the requests' tensors in batch order; the executor joins
+   * them along dim 0 (the worker pool does it on the worker thread, so the event loop never copies a
+   * batch). Takes ownership of the parts' buffers.
+   */
+  run(parts: Record<string, Tensor[]>, outputs: string[] | undefined): Promise<BatchRun>;
 }
 
 export interface BatchRequest {

@@ -1,5 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import { OxvError } from '@oxidizedvision/runtime';
+import { markExclusive } from '../buffers.js';
+import { HEADER_LENGTH } from '../protocol/binary.js';
 
 /**
  * Every body arrives as a Buffer, whatever its Content-Type: the same infer route takes JSON, the binary
@@ -9,7 +12,71 @@ import { OxvError } from '@oxidizedvision/runtime';
  */
 export function acceptRawBodies(app: FastifyInstance, bodyLimit: number): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('*', { bodyLimit }, (request, payload, done) => readBody(request, payload, bodyLimit, done));
+}
+
+/**
+ * Reads a body the way fastify's own `parseAs: 'buffer'` does (413 beyond the limit, 400 when the length
+ * disagrees with Content-Length, one copy of the chunks at the end), except where the copy goes: into an
+ * ArrayBuffer of its own, placed so that the bytes after Triton's `Inference-Header-Content-Length` start
+ * 8-byte aligned. The binary tensors of a request can then be used in place, as typed-array views, and
+ * handed to the inference worker whole (see buffers.ts) instead of each being copied twice.
+ */
+function readBody(
+  request: FastifyRequest,
+  payload: IncomingMessage,
+  limit: number,
+  done: (error: Error | null, body?: Buffer) => void,
+): void {
+  const declared = Number(request.headers['content-length']);
+  if (declared > limit) {
+    done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let received = 0;
+  const cleanup = (): void => {
+    payload.removeListener('data', onData);
+    payload.removeListener('end', onEnd);
+    payload.removeListener('error', onEnd);
+  };
+  function onData(chunk: Buffer | string): void {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    received += bytes.length;
+    if (received > limit) {
+      cleanup();
+      done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+      return;
+    }
+    chunks.push(bytes);
+  }
+  function onEnd(error?: Error & { statusCode?: number }): void {
+    cleanup();
+    if (error != null) {
+      if (!(typeof error.statusCode === 'number' && error.statusCode >= 400)) error.statusCode = 400;
+      done(error);
+      return;
+    }
+    if (!Number.isNaN(declared) && received !== declared) {
+      done(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
+      return;
+    }
+    const headerLength = Number(request.headers[HEADER_LENGTH]);
+    const pad = Number.isSafeInteger(headerLength) && headerLength > 0 ? (8 - (headerLength % 8)) % 8 : 0;
+    const storage = new ArrayBuffer(pad + received);
+    const body = Buffer.from(storage, pad, received);
+    let offset = 0;
+    for (const chunk of chunks) {
+      body.set(chunk, offset);
+      offset += chunk.length;
+    }
+    markExclusive(storage);
+    done(null, body);
+  }
+  payload.on('data', onData);
+  payload.on('end', onEnd);
+  payload.on('error', onEnd);
+  payload.resume();
 }
 
 /** The request body as bytes (empty when there was none). */

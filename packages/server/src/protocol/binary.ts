@@ -60,8 +60,21 @@ export class BinaryReader {
   }
 }
 
-/** Joins a JSON header and binary parts into a response body; returns the body and the header's length. */
-export function joinBody(header: object, parts: Uint8Array[]): { body: Buffer; headerLength: number } {
+/** A binary-extension response body: the JSON header, then the raw parts, as chunks to write in order. */
+export interface BinaryBody {
+  chunks: Buffer[];
+  byteLength: number;
+  /** The JSON header's byte length (Inference-Header-Content-Length). */
+  headerLength: number;
+}
+
+/**
+ * The JSON header and binary parts of a response, left as separate chunks: joining them would copy every
+ * output tensor once more on the event loop only to write it to the socket (which takes the chunks as
+ * they are).
+ */
+export function binaryBody(header: object, parts: Buffer[]): BinaryBody {
   const json = Buffer.from(JSON.stringify(header), 'utf8');
-  return { body: Buffer.concat([json, ...parts]), headerLength: json.byteLength };
+  const chunks = [json, ...parts];
+  return { chunks, byteLength: chunks.reduce((n, c) => n + c.byteLength, 0), headerLength: json.byteLength };
 }

@@ -1,15 +1,12 @@
 import { OxvError } from '@oxidizedvision/runtime';
 import type { InferResult } from '../models/types.js';
-import { joinBody } from './binary.js';
+import { binaryBody, type BinaryBody } from './binary.js';
 import { toProtocolDatatype } from './datatypes.js';
 import type { RequestedOutput } from './infer-request.js';
 import { tensorToBytes, tensorToJson } from './tensor-data.js';
 
-export interface EncodedResponse {
-  body: Buffer | Record<string, unknown>;
-  /** Set when any output is binary: the JSON header's byte length (Inference-Header-Content-Length). */
-  headerLength: number | null;
-}
+/** A JSON response, or (when any output is binary) the binary extension's header + raw parts. */
+export type EncodedResponse = { json: Record<string, unknown>; binary: null } | { json: null; binary: BinaryBody };
 
 /**
  * The protocol's `$inference_response`. Binary outputs carry `parameters.binary_data_size` instead of
@@ -36,7 +33,6 @@ export function encodeInferResponse(
     ...(id === undefined ? {} : { id }),
     outputs,
   };
-  if (parts.length === 0) return { body: header, headerLength: null };
-  const { body, headerLength } = joinBody(header, parts);
-  return { body, headerLength };
+  if (parts.length === 0) return { json: header, binary: null };
+  return { json: null, binary: binaryBody(header, parts) };
 }

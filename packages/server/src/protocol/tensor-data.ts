@@ -1,4 +1,5 @@
 import { OxvError, createTensor, float16BitsToFloat32Array, type DType, type Tensor } from '@oxidizedvision/runtime';
+import { isExclusive } from '../buffers.js';
 import { ELEMENT_BYTES } from './datatypes.js';
 
 /** Validates a protocol `shape`: an array of non-negative integers. */
@@ -33,8 +34,9 @@ export function tensorFromJson(dtype: DType, shape: number[], data: unknown, whe
 }
 
 /**
- * Raw little-endian bytes (the binary tensor extension) into a tensor. The bytes are copied: a slice of
- * the request Buffer need not be aligned for a Float32Array, and the tensor must outlive the request.
+ * Raw little-endian bytes (the binary tensor extension) into a tensor. A request body that this request
+ * owns outright (buffers.ts) is used in place when the bytes are aligned for the element type; anything
+ * else is copied, since a typed array needs alignment and the tensor must outlive the caller's buffer.
  */
 export function tensorFromBytes(dtype: DType, shape: number[], bytes: Uint8Array, where: string): Tensor {
   const expected = elementCount(shape) * ELEMENT_BYTES[dtype];
@@ -44,22 +46,24 @@ export function tensorFromBytes(dtype: DType, shape: number[], bytes: Uint8Array
       `${where}: shape [${shape.join(', ')}] of ${dtype} needs ${expected} bytes but binary_data_size is ${bytes.byteLength}`,
     );
   }
-  const copy = new Uint8Array(expected);
-  copy.set(bytes);
-  const buffer = copy.buffer;
+  const inPlace = isExclusive(bytes.buffer) && bytes.byteOffset % ELEMENT_BYTES[dtype] === 0;
+  const copy = inPlace ? bytes : new Uint8Array(expected);
+  if (!inPlace) copy.set(bytes);
+  const { buffer, byteOffset: at } = copy;
+  const count = elementCount(shape);
   switch (dtype) {
     case 'float32':
-      return createTensor(dtype, shape, new Float32Array(buffer));
+      return createTensor(dtype, shape, new Float32Array(buffer, at, count));
     case 'float64':
-      return createTensor(dtype, shape, new Float64Array(buffer));
+      return createTensor(dtype, shape, new Float64Array(buffer, at, count));
     case 'float16':
-      return createTensor(dtype, shape, new Uint16Array(buffer));
+      return createTensor(dtype, shape, new Uint16Array(buffer, at, count));
     case 'int64':
-      return createTensor(dtype, shape, new BigInt64Array(buffer));
+      return createTensor(dtype, shape, new BigInt64Array(buffer, at, count));
     case 'int32':
-      return createTensor(dtype, shape, new Int32Array(buffer));
+      return createTensor(dtype, shape, new Int32Array(buffer, at, count));
     case 'int8':
-      return createTensor(dtype, shape, new Int8Array(buffer));
+      return createTensor(dtype, shape, new Int8Array(buffer, at, count));
     case 'uint8':
       return createTensor(dtype, shape, copy);
     case 'bool':

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { bodyBytes } from '../http/body.js';
 import { HEADER_LENGTH } from '../protocol/binary.js';
@@ -20,11 +21,13 @@ export function inferRoutes(app: FastifyInstance): void {
         ...(decoded.timeoutMs === undefined ? {} : { timeoutMs: decoded.timeoutMs }),
       });
       const encoded = encodeInferResponse(result, decoded.id, decoded.outputs);
-      if (encoded.headerLength === null) return reply.send(encoded.body);
+      if (encoded.binary === null) return reply.send(encoded.json);
+      const { chunks, byteLength, headerLength } = encoded.binary;
       return reply
-        .header(HEADER_LENGTH, String(encoded.headerLength))
+        .header(HEADER_LENGTH, String(headerLength))
+        .header('content-length', String(byteLength))
         .type('application/octet-stream')
-        .send(encoded.body);
+        .send(Readable.from(chunks, { objectMode: false }));
     });
   }
 }

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createTensor, isDType, type Runner, type Tensor, type TensorInfo } from '@oxidizedvision/runtime';
 import { createNodeRunner } from '@oxidizedvision/runtime/node';
+import { joinParts } from '../batching/batch-io.js';
 import type { CloseMessage, RunMessage, WorkerInit, WorkerMessage } from './protocol.js';
 import { forTransfer, toWireError } from './transfer.js';
 
@@ -55,12 +56,21 @@ if (runner !== undefined) {
       void runner.dispose().finally(() => process.exit(0));
       return;
     }
+    const joining = performance.now();
+    let feeds: Record<string, Tensor>;
+    try {
+      feeds = joinParts(message.parts);
+    } catch (error) {
+      post({ type: 'run-error', id: message.id, error: toWireError(error) });
+      return;
+    }
     const started = performance.now();
-    runner.run(message.feeds, message.outputs === undefined ? undefined : { outputs: message.outputs }).then(
+    const inputMs = started - joining;
+    runner.run(feeds, message.outputs === undefined ? undefined : { outputs: message.outputs }).then(
       (outputs) => {
         const computeMs = performance.now() - started;
         const { tensors, transfer } = forTransfer(outputs);
-        post({ type: 'result', id: message.id, outputs: tensors, computeMs }, transfer);
+        post({ type: 'result', id: message.id, outputs: tensors, computeMs, inputMs }, transfer);
       },
       (error: unknown) => post({ type: 'run-error', id: message.id, error: toWireError(error) }),
     );

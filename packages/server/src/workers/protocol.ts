@@ -19,7 +19,8 @@ export interface WorkerInit {
 export interface RunMessage {
   type: 'run';
   id: number;
-  feeds: Record<string, Tensor>;
+  /** Per input, the batch's requests' tensors in order; the worker joins them along dim 0. */
+  parts: Record<string, Tensor[]>;
   outputs: string[] | undefined;
 }
 
@@ -38,5 +39,5 @@ export interface WireError {
 export type WorkerMessage =
   | { type: 'ready'; info: RunnerInfo; warmupMs: number }
   | { type: 'init-error'; error: WireError }
-  | { type: 'result'; id: number; outputs: Record<string, Tensor>; computeMs: number }
+  | { type: 'result'; id: number; outputs: Record<string, Tensor>; computeMs: number; inputMs: number }
   | { type: 'run-error'; id: number; error: WireError };

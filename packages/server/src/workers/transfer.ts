@@ -1,31 +1,45 @@
 import { OxvError, isOxvError, ERROR_CODES, type ErrorCode, type Tensor } from '@oxidizedvision/runtime';
+import { isExclusive } from '../buffers.js';
 import type { WireError } from './protocol.js';
 
 /**
- * Prepares tensors for postMessage with transfer instead of copy. A tensor whose data covers its whole
- * ArrayBuffer is transferred as is (the sender's view is detached afterwards). Any other view is copied
+ * Prepares tensors for postMessage with transfer instead of copy. A tensor is sent without a copy when
+ * its data covers its whole ArrayBuffer, or views a buffer that one request owns outright (a request
+ * body, buffers.ts): the whole buffer moves and the sender's views are detached. Any other view is copied
  * once into an exact buffer first: structured clone would otherwise copy the whole backing buffer, which
- * for a Buffer slice of an HTTP body can be far larger than the tensor.
+ * for a slice of Node's shared Buffer pool can be far larger than the tensor. Several tensors viewing one
+ * buffer share its single transfer.
  */
 export function forTransfer(tensors: Record<string, Tensor>): {
   tensors: Record<string, Tensor>;
   transfer: ArrayBuffer[];
 } {
-  const out: Record<string, Tensor> = {};
   const transfer = new Set<ArrayBuffer>();
-  for (const [name, tensor] of Object.entries(tensors)) {
-    const data = tensor.data;
-    const buffer = data.buffer;
-    const whole =
-      buffer instanceof ArrayBuffer &&
-      data.byteOffset === 0 &&
-      data.byteLength === buffer.byteLength &&
-      !transfer.has(buffer);
-    const owned = whole ? data : copyOf(data);
-    transfer.add(owned.buffer as ArrayBuffer);
-    out[name] = { dtype: tensor.dtype, shape: [...tensor.shape], data: owned } as Tensor;
-  }
+  const out: Record<string, Tensor> = {};
+  for (const [name, tensor] of Object.entries(tensors)) out[name] = transferable(tensor, transfer);
   return { tensors: out, transfer: [...transfer] };
+}
+
+/** forTransfer for batch parts: per input, the requests' tensors in batch order. */
+export function partsForTransfer(parts: Record<string, Tensor[]>): {
+  parts: Record<string, Tensor[]>;
+  transfer: ArrayBuffer[];
+} {
+  const transfer = new Set<ArrayBuffer>();
+  const out: Record<string, Tensor[]> = {};
+  for (const [name, list] of Object.entries(parts)) out[name] = list.map((t) => transferable(t, transfer));
+  return { parts: out, transfer: [...transfer] };
+}
+
+function transferable(tensor: Tensor, transfer: Set<ArrayBuffer>): Tensor {
+  const data = tensor.data;
+  const buffer = data.buffer;
+  const movable =
+    buffer instanceof ArrayBuffer &&
+    (transfer.has(buffer) || isExclusive(buffer) || (data.byteOffset === 0 && data.byteLength === buffer.byteLength));
+  const owned = movable ? data : copyOf(data);
+  transfer.add(owned.buffer as ArrayBuffer);
+  return { dtype: tensor.dtype, shape: [...tensor.shape], data: owned } as Tensor;
 }
 
 function copyOf(data: Tensor['data']): Tensor['data'] {

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { OxvError, type RunnerInfo, type Tensor } from '@oxidizedvision/runtime';
 import type { BatchRun } from '../batching/types.js';
 import type { CloseMessage, RunMessage, WorkerInit, WorkerMessage } from './protocol.js';
-import { forTransfer, fromWireError } from './transfer.js';
+import { fromWireError, partsForTransfer } from './transfer.js';
 
 /** One worker thread owning one session, as the main thread sees it. */
 export interface WorkerInstance {
@@ -12,8 +12,8 @@ export interface WorkerInstance {
   isIdle(): boolean;
   /** Milliseconds spent running so far, to pick the least busy idle instance. */
   busyMs(): number;
-  /** Runs one batch. Takes ownership of the feeds' buffers (transferred to the worker). */
-  run(feeds: Record<string, Tensor>, outputs: string[] | undefined): Promise<BatchRun>;
+  /** Runs one batch (parts per input, joined on the worker). Takes ownership of their buffers (transferred). */
+  run(parts: Record<string, Tensor[]>, outputs: string[] | undefined): Promise<BatchRun>;
   /**
    * Ends the thread on purpose: refuses new runs with `error`, waits for the run in flight, then lets the
    * worker release its session and exit.
@@ -94,7 +94,11 @@ export function spawnWorker(options: SpawnOptions): Promise<WorkerInstance> {
           void worker.terminate();
           return;
         case 'result':
-          settle(message.id)?.resolve({ outputs: message.outputs, computeMs: message.computeMs });
+          settle(message.id)?.resolve({
+            outputs: message.outputs,
+            computeMs: message.computeMs,
+            inputMs: message.inputMs,
+          });
           return;
         case 'run-error':
           settle(message.id)?.reject(fromWireError(message.error, 'ERR_INFERENCE'));
@@ -108,13 +112,13 @@ export function spawnWorker(options: SpawnOptions): Promise<WorkerInstance> {
       warmupMs,
       isIdle: () => inFlight.size === 0,
       busyMs: () => busy,
-      run(feeds, outputs) {
+      run(batch, outputs) {
         if (terminating !== undefined) return Promise.reject(terminating);
         const id = nextId++;
-        const { tensors, transfer } = forTransfer(feeds);
+        const { parts, transfer } = partsForTransfer(batch);
         return new Promise<BatchRun>((resolve, reject) => {
           inFlight.set(id, { resolve, reject, started: performance.now() });
-          const message: RunMessage = { type: 'run', id, feeds: tensors, outputs };
+          const message: RunMessage = { type: 'run', id, parts, outputs };
           worker.postMessage(message, transfer);
         });
       },

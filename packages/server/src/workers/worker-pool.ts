@@ -100,7 +100,7 @@ export async function createWorkerPool(options: WorkerPoolOptions): Promise<Work
     warmupMs: Math.max(...instances.map((w) => w.warmupMs)),
     size: () => options.count,
     idle: () => instances.filter((w) => w.isIdle()).length,
-    run(feeds, outputs) {
+    run(parts, outputs) {
       let chosen: WorkerInstance | undefined;
       for (const w of instances) {
         if (w.isIdle() && (chosen === undefined || w.busyMs() < chosen.busyMs())) chosen = w;
@@ -108,7 +108,7 @@ export async function createWorkerPool(options: WorkerPoolOptions): Promise<Work
       if (chosen === undefined) {
         return Promise.reject(new OxvError('ERR_INFERENCE', `${init.label}: no idle inference worker`));
       }
-      return chosen.run(feeds, outputs);
+      return chosen.run(parts, outputs);
     },
     async close(error) {
       if (closedWith !== undefined && instances.length === 0) return;
