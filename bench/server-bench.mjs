@@ -270,7 +270,9 @@ async function measure() {
             }
           : {},
       send: async () => {
-        const res = await client.request('POST', `/v2/models/${preset.name}/infer`, req.headers, req.body);
+        const res = await client.request('POST', `/v2/models/${preset.name}/infer`, req.headers, req.body, {
+          keepBody: false,
+        });
         req.check(res);
         return 1;
       },
