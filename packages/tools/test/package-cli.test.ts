@@ -1,16 +1,13 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { convertModel, exportPaths, loadConfig, packageModels } from '@oxidizedvision/tools';
+import { packageModels } from '@oxidizedvision/tools';
+import { CONFIG, REPO, SAMPLES, ensureExampleConverted } from './helpers/example-denoiser.js';
 
 const exec = promisify(execFile);
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const CONFIG = join(REPO, 'examples/unet-denoiser/config.yml');
-const SAMPLES = join(REPO, 'examples/unet-denoiser/samples');
 const BIN = join(REPO, 'packages/cli/bin/oxidizedvision.js');
 const IMAGES = ['coffee-noisy.png', 'astronaut-256-noisy.png'];
 const tmp = (p: string): string => mkdtempSync(join(tmpdir(), `oxv-pkg-cli-${p}-`));
@@ -29,11 +26,7 @@ async function noNetworkPrefix(): Promise<string[]> {
   }
 }
 
-beforeAll(async () => {
-  // The example's converted model is gitignored; convert it once if this checkout has not.
-  const config = loadConfig(CONFIG);
-  if (!existsSync(exportPaths(config).onnx)) await convertModel(config);
-}, 120_000);
+beforeAll(ensureExampleConverted, 120_000);
 
 describe('package --template cli', () => {
   it("installs with no network from its tarballs and npm's cache, and writes the PNGs oxidizedvision run writes", async () => {

@@ -1,15 +1,12 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { convertModel, exportPaths, loadConfig, runImages } from '@oxidizedvision/tools';
+import { runImages } from '@oxidizedvision/tools';
+import { CONFIG, SAMPLES, ensureExampleConverted } from './helpers/example-denoiser.js';
 import { modelFolder } from './helpers/onnx-fixtures.js';
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const CONFIG = join(REPO, 'examples/unet-denoiser/config.yml');
-const SAMPLES = join(REPO, 'examples/unet-denoiser/samples');
 const tmp = (prefix: string): string => mkdtempSync(join(tmpdir(), `oxv-run-${prefix}-`));
 
 async function pixels(path: string): Promise<{ data: Buffer; width: number; height: number; channels: number }> {
@@ -24,11 +21,7 @@ async function psnr(a: string, b: string): Promise<number> {
   return 10 * Math.log10(255 ** 2 / (sum / x.data.length));
 }
 
-beforeAll(async () => {
-  // The example's converted model is gitignored; convert it once if this checkout has not.
-  const config = loadConfig(CONFIG);
-  if (!existsSync(exportPaths(config).onnx)) await convertModel(config);
-}, 120_000);
+beforeAll(ensureExampleConverted, 120_000);
 
 describe('runImages with the example denoiser', () => {
   it('cleans real noisy photos: PSNR against the clean crop improves by several dB', async () => {
