@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -46,18 +46,26 @@ describe('package --template cli', () => {
     // Installed somewhere else: our packages from vendor/, third-party ones from npm's cache, pinned by
     // the lockfile. better-sqlite3 (a tools dependency) has no prebuilt binary without network, so npm
     // compiles it here: this takes a minute.
-    const install = join(tmp('install'), 'app');
-    cpSync(out, install, { recursive: true });
-    const [command, ...args] = [...(await noNetworkPrefix()), 'npm', 'install', '--offline', '--no-audit', '--no-fund'];
-    await exec(command!, args, { cwd: install, maxBuffer: 64 * 1024 * 1024 });
+    const installRoot = tmp('install');
+    const install = join(installRoot, 'app');
+    try {
+      cpSync(out, install, { recursive: true });
+      const npm = ['npm', 'install', '--offline', '--no-audit', '--no-fund'];
+      const [command, ...args] = [...(await noNetworkPrefix()), ...npm];
+      await exec(command!, args, { cwd: install, maxBuffer: 64 * 1024 * 1024 });
 
-    const inputs = IMAGES.map((f) => join(SAMPLES, f));
-    const [fromBundle, fromCli] = [tmp('bundle-out'), tmp('cli-out')];
-    const bundled = await exec(process.execPath, ['run.mjs', ...inputs, '-o', fromBundle, '--json'], { cwd: install });
-    expect(JSON.parse(bundled.stdout)).toMatchObject({ total: 2, succeeded: 2, failed: 0 });
-    await exec(process.execPath, [BIN, 'run', CONFIG, ...inputs, '-o', fromCli, '--json'], { cwd: REPO });
-    for (const name of IMAGES) {
-      expect(readFileSync(join(fromBundle, name)).equals(readFileSync(join(fromCli, name))), name).toBe(true);
+      const inputs = IMAGES.map((f) => join(SAMPLES, f));
+      const [fromBundle, fromCli] = [tmp('bundle-out'), tmp('cli-out')];
+      const bundled = await exec(process.execPath, ['run.mjs', ...inputs, '-o', fromBundle, '--json'], {
+        cwd: install,
+      });
+      expect(JSON.parse(bundled.stdout)).toMatchObject({ total: 2, succeeded: 2, failed: 0 });
+      await exec(process.execPath, [BIN, 'run', CONFIG, ...inputs, '-o', fromCli, '--json'], { cwd: REPO });
+      for (const name of IMAGES) {
+        expect(readFileSync(join(fromBundle, name)).equals(readFileSync(join(fromCli, name))), name).toBe(true);
+      }
+    } finally {
+      rmSync(installRoot, { recursive: true, force: true }); // about 500 MB of node_modules
     }
   }, 600_000);
 });
