@@ -133,7 +133,8 @@ describe('package targets', () => {
     expect(pod.spec.containers[0]).toMatchObject({
       readinessProbe: { httpGet: { path: '/v2/health/ready' } },
       livenessProbe: { httpGet: { path: '/v2/health/live' } },
-      resources: { requests: { memory: '128Mi' }, limits: { memory: '256Mi' } },
+      // 60 MiB of Node once + 2 sessions × (100 − 60) MiB, + 25%, rounded up to 16 MiB.
+      resources: { requests: { memory: '176Mi' }, limits: { memory: '352Mi' } },
     });
   });
 

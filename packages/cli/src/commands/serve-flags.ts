@@ -44,6 +44,7 @@ export interface ServeFlags {
   timeoutMs?: number;
   instances?: number;
   threads?: number;
+  workerNice?: number;
   ui?: string | boolean;
 }
 

@@ -36,6 +36,7 @@ function createManager(server: ServerModule, opts: ServeFlags, models: { name: s
     return server.createModelManager({
       models: models.map(({ name, path }) => ({ name, source: { kind: 'file', path }, batching, instances })),
       ...(repository ? { repository } : {}),
+      ...defined({ workerNice: opts.workerNice }),
     });
   } catch (error) {
     // The manager checks ranges with TypeError/RangeError naming the field; here they can only come from flags.
@@ -135,8 +136,13 @@ export function registerServe(program: Command<[], Record<string, unknown>>): vo
       'per-request timeout, queue + compute, 0 = none (default 60000)',
       parseNonNegativeNumber,
     )
-    .option('--instances <n>', 'worker threads (sessions) per model (default 1)', parsePositiveInt)
+    .option('--instances <n>', 'worker threads (sessions) per model (default 2)', parsePositiveInt)
     .option('--threads <n>', 'intra-op threads per instance, 0 = share the cores (default 0)', parseNonNegativeInt)
+    .option(
+      '--worker-nice <n>',
+      'nice value 0-19 of the inference threads on Linux, 0 = same priority as the event loop (default 5)',
+      parseNonNegativeInt,
+    )
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--port <port>', 'port to listen on, 0 = any free port', parsePort, 8080)
     .option('--body-limit <size>', 'largest request body, e.g. 64mb (default 64mb)', parseSize)

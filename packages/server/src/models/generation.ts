@@ -37,6 +37,7 @@ export interface GenerationOptions {
   batching: BatchingConfig;
   instances: InstanceConfig;
   workerUrl: URL;
+  workerNice: number;
   events: Emitter;
   stats: StatsRecorder;
   /** Called once the generation has released its workers, so the manager stops tracking it. */
@@ -55,6 +56,7 @@ export async function loadGeneration(options: GenerationOptions): Promise<Genera
       model: options.model,
       label,
       intraOpThreads: options.instances.threads,
+      nice: options.workerNice,
       warmupShapes: warmupShapes(options.card),
     },
     count: options.instances.count,

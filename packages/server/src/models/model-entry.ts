@@ -13,6 +13,7 @@ import { createVersionSlot, setState, type VersionSlot } from './version-slot.js
 export interface EntryContext {
   readonly events: Emitter;
   readonly workerUrl: URL;
+  readonly workerNice: number;
   /** The automatic intra-op thread budget for an instance of a model with `count` instances. */
   threadsFor(count: number): number;
   isClosed(): boolean;
@@ -192,6 +193,7 @@ export function createModelEntry(source: ModelSource, initiallyWanted: boolean, 
       batching: config.batching,
       instances: Object.freeze({ count: config.instances.count, threads }),
       workerUrl: ctx.workerUrl,
+      workerNice: ctx.workerNice,
       events,
       stats: slot.stats,
       onClosed: (g) => ctx.unregister(g),

@@ -33,6 +33,7 @@ export function createModelManager(options: ModelManagerOptions): ModelManager {
   const ctx: EntryContext = {
     events,
     workerUrl: resolved.workerUrl,
+    workerNice: resolved.workerNice,
     threadsFor(count) {
       let total = 0;
       for (const entry of entries.values()) if (entry.wanted) total += entry.instanceCount();

@@ -3,6 +3,7 @@
  * at a time as the main thread asks. onnxruntime-node's run() blocks the thread it runs on, which is why
  * it lives here and not on the server's event loop.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createTensor, isDType, type Runner, type Tensor, type TensorInfo } from '@oxidizedvision/runtime';
 import { createNodeRunner } from '@oxidizedvision/runtime/node';
@@ -31,7 +32,22 @@ function warmupFeeds(inputs: readonly TensorInfo[]): Record<string, Tensor> {
   return feeds;
 }
 
+/**
+ * Lowers this thread's priority, and with it that of the intra-op threads onnxruntime creates from it.
+ * Linux keeps a nice value per thread (setpriority(2) on the calling thread's id, which `0` means here);
+ * elsewhere the call would re-nice the whole server, so it is skipped.
+ */
+function lowerPriority(nice: number): void {
+  if (nice <= 0 || process.platform !== 'linux') return;
+  try {
+    setPriority(0, nice);
+  } catch {
+    // A sandbox that forbids it leaves the thread at the server's priority: slower health answers, same results.
+  }
+}
+
 async function start(): Promise<Runner | undefined> {
+  lowerPriority(init.nice);
   try {
     const runner = await createNodeRunner(init.model, { intraOpThreads: init.intraOpThreads });
     const started = performance.now();

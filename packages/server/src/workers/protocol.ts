@@ -12,6 +12,8 @@ export interface WorkerInit {
   /** Names the model in error messages. */
   label: string;
   intraOpThreads: number;
+  /** Nice value for this thread, set before the session exists so that onnxruntime's threads inherit it. */
+  nice: number;
   /** Warm-up shapes by input name (the card's example inputs); symbolic dims of other inputs become 1. */
   warmupShapes: Record<string, number[]>;
 }

@@ -1,17 +1,21 @@
 import type { PackagedModel, PackageSettings } from './types.js';
 
 const MIB = 1024 * 1024;
+/** Sessions `serve` opens per model by default (the server's DEFAULT_INSTANCES.count). */
+export const SESSIONS_PER_MODEL = 2;
 
 /**
- * Requests from the measured peak memory of every model's session (Node included once) plus 25% headroom
- * for request buffers; the limit at twice the request, so a burst of large images is not OOM-killed.
+ * Requests from the measured peak memory of one session of every model, times the sessions the server
+ * opens per model (Node itself counted once), plus 25% headroom for request buffers; the limit at twice
+ * the request, so a burst of large images is not OOM-killed.
  */
 export function resourcesFor(models: PackagedModel[]): {
   requests: Record<string, string>;
   limits: Record<string, string>;
 } {
   const nodeBaseline = 60 * MIB; // one Node process, counted in each measurement; keep it once
-  const measured = models.reduce((sum, m) => sum + m.memoryBytes, 0) - nodeBaseline * (models.length - 1);
+  const sessions = models.reduce((sum, m) => sum + Math.max(0, m.memoryBytes - nodeBaseline), 0);
+  const measured = nodeBaseline + sessions * SESSIONS_PER_MODEL;
   const requestMiB = Math.ceil((measured * 1.25) / MIB / 16) * 16;
   return {
     requests: { cpu: '1', memory: `${requestMiB}Mi` },

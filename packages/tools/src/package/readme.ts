@@ -12,7 +12,7 @@ function targetSections(s: PackageSettings, models: PackagedModel[]): string[] {
   }
   if (s.targets.includes('kubernetes')) {
     out.push(
-      `## Kubernetes\n\nPush the image, then:\n\n\`\`\`\nkubectl apply -f kubernetes/\n\`\`\`\n\n\`kubernetes/deployment.yaml\` probes \`/v2/health/ready\` (readiness) and \`/v2/health/live\` (liveness); memory requests are sized from the measured peak of ${models.map((m) => `${m.name} (${mib(m.memoryBytes)})`).join(', ')} plus 25%; \`terminationGracePeriodSeconds\` is the drain timeout (${s.drainTimeoutSecs} s) plus 5. \`kubernetes/hpa.yaml\` scales from 1 to 10 replicas at 70% CPU. Pods carry \`prometheus.io/scrape\` annotations for \`/metrics\`.\n`,
+      `## Kubernetes\n\nPush the image, then:\n\n\`\`\`\nkubectl apply -f kubernetes/\n\`\`\`\n\n\`kubernetes/deployment.yaml\` probes \`/v2/health/ready\` (readiness) and \`/v2/health/live\` (liveness); memory requests are sized from the measured peak of one session of ${models.map((m) => `${m.name} (${mib(m.memoryBytes)})`).join(', ')}, for the 2 sessions the server opens per model, plus 25%; \`terminationGracePeriodSeconds\` is the drain timeout (${s.drainTimeoutSecs} s) plus 5. \`kubernetes/hpa.yaml\` scales from 1 to 10 replicas at 70% CPU. Pods carry \`prometheus.io/scrape\` annotations for \`/metrics\`.\n`,
     );
   }
   if (s.targets.includes('kserve')) {
