@@ -3,7 +3,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // Generated code (protobuf-es) is checked by its generator, not by us.
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/out/**', 'test-artifacts/**', 'bench/tmp/**', 'packages/onnx/src/proto/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/out/**',
+      'test-artifacts/**',
+      'bench/tmp/**',
+      'packages/onnx/src/proto/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
