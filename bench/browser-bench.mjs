@@ -5,8 +5,8 @@
 //   the session, decode, preprocess, one run, draw. Node's counterpart: create the runner, decode with
 //   sharp, preprocess, one run (in an already warm process).
 // - steady p50: median of --runs runs after the first, timed inside the worker / around runner.run().
-// WASM is measured cross-origin isolated with the page's own thread choice (half the cores, at most 4),
-// isolated with 2 threads forced (?threads=2), and not isolated (no SharedArrayBuffer: 1 thread).
+// WASM is measured cross-origin isolated with the page's own thread choice (one per core, at most 4),
+// isolated with 1 thread forced (?threads=1), and not isolated (no SharedArrayBuffer: 1 thread).
 // Usage: node bench/browser-bench.mjs [--rounds 3] [--runs 20]   (results also in bench/out/browser.json)
 // page.evaluate() callbacks run in the page, where window exists.
 /* global window */
@@ -108,13 +108,13 @@ await build({ root: app, configFile: join(app, 'vite.config.ts'), logLevel: 'war
 const sample = JSON.parse(await readFile(join(app, 'dist/samples/index.json'), 'utf8'))[0];
 const isolated = await startStaticServer(join(app, 'dist'));
 const plain = await startStaticServer(join(app, 'dist'), { isolate: false });
-const results = { 'wasm-page-default': [], 'wasm-2-threads': [], 'wasm-not-isolated': [], node: [] };
+const results = { 'wasm-page-default': [], 'wasm-1-thread': [], 'wasm-not-isolated': [], node: [] };
 try {
   for (let round = 1; round <= rounds; round++) {
     // Rotate the order so drift on a shared machine does not always hit the same case.
     const cases = [
       ['wasm-page-default', () => browserRound(isolated.url)],
-      ['wasm-2-threads', () => browserRound(isolated.url, '&threads=2')],
+      ['wasm-1-thread', () => browserRound(isolated.url, '&threads=1')],
       ['wasm-not-isolated', () => browserRound(plain.url)],
       ['node', () => nodeRound(join(root, 'examples/unet-denoiser/samples', sample))],
     ];

@@ -33,11 +33,13 @@ export async function chooseBackend(request: BackendRequest, threadsOverride?: n
       reason: `${gpuNote}; single-threaded: the page is not cross-origin isolated`,
     };
   }
-  // onnxruntime-web's own default: half the cores, at most 4. Measured here (docs/benchmarks.md): on a
-  // 2-core machine 2 threads ran the UNet slower than 1, as the page, the worker and chromium share them.
+  // Every core, at most 4 — not onnxruntime-web's default of half the cores: inference runs in a worker,
+  // so the page's own thread is idle meanwhile. Measured on an idle 2-core machine (docs/benchmarks.md):
+  // the UNet's steady run took 83 ms with 2 threads against 150 ms with 1. (On the same machine shared
+  // with other jobs, 2 threads were slower: 400 vs 267 ms; ?threads=1 covers that case.)
   const cores = navigator.hardwareConcurrency || 1;
-  const threads = threadsOverride ?? Math.max(1, Math.min(4, Math.ceil(cores / 2)));
-  const why = threadsOverride ? 'as asked' : `half of ${cores} cores`;
+  const threads = threadsOverride ?? Math.max(1, Math.min(4, cores));
+  const why = threadsOverride ? 'as asked' : `one per core (${cores}), at most 4`;
   return {
     provider: 'wasm',
     threads,
