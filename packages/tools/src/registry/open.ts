@@ -16,11 +16,32 @@ function configure(db: Database.Database, dbPath: string, readonly: boolean): bo
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('foreign_keys = ON');
   if (readonly) return checkReadableSchema(db, dbPath);
-  // WAL lets `list` read while a `convert` in another process is writing.
-  db.pragma('journal_mode = WAL');
+  enableWal(db);
   migrate(db, dbPath);
   return true;
 }
+
+/**
+ * WAL lets `list` read while a `convert` in another process is writing. Switching a database to WAL needs
+ * an exclusive lock, and SQLite answers SQLITE_BUSY at once, without the busy handler, while another
+ * process opening the same new database holds a lock (seen with 4 processes registering at once on a
+ * loaded machine). So it is retried for the busy timeout, and skipped once the file is already WAL.
+ */
+function enableWal(db: Database.Database): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+      Atomics.wait(RETRY_WAIT, 0, 0, 10 + Math.random() * 20);
+    }
+  }
+}
+
+/** A synchronous sleep for the retry above (better-sqlite3 is synchronous, so the caller is too). */
+const RETRY_WAIT = new Int32Array(new SharedArrayBuffer(4));
 
 class SqliteRegistry implements Registry {
   readonly home: string;
