@@ -1,7 +1,7 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,12 +129,22 @@ describe('serve --ui model API', () => {
   });
 
   it('streams exactly the listed files and answers 404 for anything else, traversal included', async () => {
-    for (const file of ['unet-denoiser.onnx', 'unet-denoiser.int8.onnx', 'unet-denoiser.int8.card.json']) {
+    for (const file of ['unet-denoiser.onnx', 'unet-denoiser.int8.onnx']) {
       const res = await rawGet(openUrl, `${FILES}/${file}`);
       expect(res.status).toBe(200);
       expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
       expect(res.body.equals(await readFile(join(dir, file)))).toBe(true);
     }
+    // Cards come without the converting machine's folders: the same card, its paths cut to file names.
+    const card = await rawGet(openUrl, `${FILES}/unet-denoiser.card.json`);
+    expect(card.status).toBe(200);
+    const original = JSON.parse(await readFile(join(dir, 'unet-denoiser.card.json'), 'utf8'));
+    const sent = JSON.parse(card.body.toString('utf8'));
+    expect(original.source.path).toMatch(/^\//);
+    expect(sent.source.path).toBe(basename(original.source.path));
+    expect(sent.python.executable).toBe(basename(original.python.executable));
+    expect(card.body.toString('utf8')).not.toContain(dirname(original.source.path));
+    expect({ ...sent, source: original.source, python: original.python }).toEqual(original);
     const refused = [
       `${FILES}/notes.txt`,
       `${FILES}/unet-denoiser.int8.old.onnx`,

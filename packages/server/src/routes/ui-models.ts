@@ -77,6 +77,9 @@ export function uiModelRoutes(app: FastifyInstance): void {
         },
       );
     }
+    if (match.content !== undefined) {
+      return reply.header('cache-control', 'no-cache').type('application/json').send(match.content);
+    }
     // Size from the open file, not the listing: a hot reload may have replaced it since.
     let handle: FileHandle;
     let size: number;

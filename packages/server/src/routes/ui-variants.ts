@@ -6,6 +6,8 @@ export interface UiFile {
   file: string;
   path: string;
   bytes: number;
+  /** What is sent instead of the file's bytes: a card with this machine's paths taken out (publicCard). */
+  content?: Buffer;
 }
 
 /** A browser-loadable form of a served model: the served file ("default") or a sibling `<stem>.<variant>.onnx`. */
@@ -32,8 +34,9 @@ export async function findVariants(modelFile: string): Promise<UiVariant[]> {
   const add = async (variant: string, name: string, cardName: string): Promise<void> => {
     const model = await fileIn(dir, name);
     if (model === null) return;
-    const card = await fileIn(dir, cardName);
-    if (card !== null && (await hasExternalData(card.path))) return;
+    const found = await fileIn(dir, cardName);
+    const card = found === null ? null : await publicCardFile(found);
+    if (card === undefined) return;
     variants.push({ variant, model, card });
   };
   await add(DEFAULT_VARIANT, served, `${stem}.card.json`);
@@ -58,12 +61,41 @@ async function fileIn(dir: string, name: string): Promise<UiFile | null> {
   }
 }
 
-async function hasExternalData(cardPath: string): Promise<boolean> {
+interface CardPaths {
+  onnx?: { external_data?: unknown[] };
+  source?: Record<string, unknown>;
+  python?: Record<string, unknown>;
+}
+
+/**
+ * The card as the page gets it, or undefined when its model has external data (the page loads a model
+ * from its bytes alone). The page needs the preprocessing, labels and task; the absolute paths a card
+ * records about the machine that converted the model (script, checkpoint, config, Python executable) are
+ * cut down to their file names, so the page does not show a browser user the server's folders. A card
+ * that is not JSON is sent as it is: the page parses it and says what is wrong.
+ */
+async function publicCardFile(file: UiFile): Promise<UiFile | null | undefined> {
+  const text = await readFile(file.path, 'utf8').catch(() => null);
+  if (text === null) return null;
+  let card: CardPaths;
   try {
-    const card = JSON.parse(await readFile(cardPath, 'utf8')) as { onnx?: { external_data?: unknown[] } };
-    return (card.onnx?.external_data?.length ?? 0) > 0;
+    card = JSON.parse(text) as CardPaths;
   } catch {
-    // An unreadable card is the page's problem to report (it parses the card and says what is wrong).
-    return false;
+    return file;
   }
+  if ((card.onnx?.external_data?.length ?? 0) > 0) return undefined;
+  const content = Buffer.from(JSON.stringify(publicCard(card), null, 2));
+  return { ...file, bytes: content.byteLength, content };
+}
+
+export function publicCard<T extends CardPaths>(card: T): T {
+  const fileName = (value: unknown): unknown => (typeof value === 'string' ? basename(value) : value);
+  const source = card.source && {
+    ...card.source,
+    path: fileName(card.source.path),
+    checkpoint: fileName(card.source.checkpoint),
+    config: fileName(card.source.config),
+  };
+  const python = card.python && { ...card.python, executable: fileName(card.python.executable) };
+  return { ...card, ...(source ? { source } : {}), ...(python ? { python } : {}) };
 }
