@@ -11,7 +11,7 @@ The architecture follows the UNet example of the original OxidizedVision project
 
 Constructor arguments and defaults are the original ones (``in_channels=3, out_channels=1,
 base_features=64, bilinear=True``), and so are the parameter names, so a state_dict trained with the
-original model.py loads here unchanged. Two deliberate differences:
+original model.py loads here unchanged. Deliberate differences:
 
 * Bilinear upsampling resizes straight to the skip tensor's size instead of doubling and then
   zero-padding. For inputs whose sides are divisible by 16 the result is bit-for-bit the same
@@ -21,6 +21,15 @@ original model.py loads here unchanged. Two deliberate differences:
 * ``residual=True`` (default False, the original behaviour) makes the network predict the noise
   and return ``x - noise``. Residual learning is what lets a 1M-parameter denoiser train in a few
   CPU minutes: at initialisation the model is already close to the identity.
+* ``align_corners`` (default True, the original's and the setting checkpoint.pt was trained with)
+  is passed to the bilinear upsampling. With True the sampling grid stretches with the tensor's
+  size, so a feature's output depends on where it sits in the image: the network is not
+  translation-equivariant, and running an image in overlapping tiles can never reproduce the
+  whole-image result exactly. With False (half-pixel sampling) shifting the input by a multiple of
+  16 pixels shifts the output by the same amount, a truly fully convolutional network that tiles
+  well. It adds no parameters, so the same state_dict loads either way, but a checkpoint trained
+  with True gives slightly different outputs with False (checkpoint.pt: up to 0.05 on the [0, 1]
+  scale; bench/tiling-unet-half-pixel.yml exports it so, to measure tiling).
 """
 
 from typing import List, Optional
@@ -71,9 +80,13 @@ class Up(nn.Module):
     ``in_channels`` is the width after concatenation.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, bilinear: bool = True):
+    def __init__(
+        self, in_channels: int, out_channels: int, bilinear: bool = True, align_corners: bool = True
+    ):
         super().__init__()
         self.bilinear = bilinear
+        # A plain attribute, not a buffer: state_dict keys stay the original's.
+        self.align_corners = align_corners
         if bilinear:
             # Parameter-free upsampling keeps the channel count, so the caller halves the width of
             # the level below; the first conv narrows to in/2 to keep the block cheap.
@@ -87,7 +100,8 @@ class Up(nn.Module):
             # Under tracing the size stays symbolic, so the ONNX Resize follows the skip's runtime
             # shape (dynamic height/width work). torch 1.13's exporter prints a harmless "shape
             # inference of prim::Constant type is missing" warning for any bilinear interpolate.
-            x = F.interpolate(x, size=(skip.shape[2], skip.shape[3]), mode="bilinear", align_corners=True)
+            size = (skip.shape[2], skip.shape[3])
+            x = F.interpolate(x, size=size, mode="bilinear", align_corners=self.align_corners)
         else:
             x = self.up(x)
             # A transposed conv gives 2*floor(n/2), one short of an odd skip size: pad to match.
@@ -106,6 +120,10 @@ class UNet(nn.Module):
         base_features: width of the first level; it doubles at each of the four levels down.
         bilinear: bilinear upsampling (True) or 2x2 transposed convolutions (False).
         residual: return ``x - f(x)`` instead of ``f(x)`` (needs in_channels == out_channels).
+        align_corners: ``align_corners`` of the bilinear upsampling. True (default) is the
+            original's and the example checkpoint's training setting; False (half-pixel sampling)
+            makes the network translation-equivariant for shifts by multiples of 16, which tiled
+            inference benefits from. Ignored with ``bilinear=False``.
 
     Fully convolutional: any H, W works in PyTorch; sides divisible by 16 avoid uneven pooling.
     """
@@ -117,6 +135,7 @@ class UNet(nn.Module):
         base_features: int = 64,
         bilinear: bool = True,
         residual: bool = False,
+        align_corners: bool = True,
     ):
         super().__init__()
         if residual and in_channels != out_channels:
@@ -136,10 +155,10 @@ class UNet(nn.Module):
         self.down2 = Down(2 * f, 4 * f)
         self.down3 = Down(4 * f, 8 * f)
         self.down4 = Down(8 * f, 16 * f // shrink)
-        self.up1 = Up(16 * f, 8 * f // shrink, bilinear)
-        self.up2 = Up(8 * f, 4 * f // shrink, bilinear)
-        self.up3 = Up(4 * f, 2 * f // shrink, bilinear)
-        self.up4 = Up(2 * f, f, bilinear)
+        self.up1 = Up(16 * f, 8 * f // shrink, bilinear, align_corners)
+        self.up2 = Up(8 * f, 4 * f // shrink, bilinear, align_corners)
+        self.up3 = Up(4 * f, 2 * f // shrink, bilinear, align_corners)
+        self.up4 = Up(2 * f, f, bilinear, align_corners)
         self.outc = nn.Conv2d(f, out_channels, kernel_size=1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { axisWeights, BlendCanvas, planTiles, tileStarts } from '@oxidizedvision/tools';
+import type { ModelCard, TensorInfo } from '@oxidizedvision/runtime';
+import {
+  axisWeights,
+  BlendCanvas,
+  planTiles,
+  resolveRunSettings,
+  tileStarts,
+  type RunImagesOptions,
+} from '@oxidizedvision/tools';
 
 describe('tile planning', () => {
   it('steps by tile - overlap and puts the last tile flush with the far edge', () => {
@@ -46,5 +54,69 @@ describe('BlendCanvas', () => {
     let max = 0;
     for (let i = 0; i < out.length; i++) max = Math.max(max, Math.abs(out[i]! - truth[i]!));
     expect(max).toBeLessThan(1e-5);
+  });
+});
+
+describe('tiling defaults', () => {
+  const io = (h: number | string, w: number | string): { inputs: TensorInfo[]; outputs: TensorInfo[] } => ({
+    inputs: [{ name: 'input', dtype: 'float32', shape: [1, 3, h, w] }],
+    outputs: [{ name: 'output', dtype: 'float32', shape: [1, 3, h, w] }],
+  });
+  const settings = (
+    shape: [number | string, number | string],
+    size: [number, number] | null,
+    o: RunImagesOptions = {},
+  ): { tile: number; overlap: number } => {
+    const card = { task: 'image-to-image', labels: null, preprocess: size ? { size } : {} } as unknown as ModelCard;
+    const { tile, overlap } = resolveRunSettings({ name: 'm', onnx: 'm.onnx', card, cardPath: null }, io(...shape), o);
+    return { tile, overlap };
+  };
+
+  it("dynamic models: tiles of at least 512 and a 96 px overlap (the example UNet's receptive field)", () => {
+    expect(settings(['height', 'width'], [256, 256])).toEqual({ tile: 512, overlap: 96 });
+    expect(settings(['height', 'width'], null)).toEqual({ tile: 512, overlap: 96 }); // no card size: 224
+    expect(settings(['height', 'width'], [768, 1024])).toEqual({ tile: 768, overlap: 96 });
+    expect(settings(['height', 'width'], [128, 128], { width: 1024, height: 1024 })).toEqual({
+      tile: 1024,
+      overlap: 96,
+    });
+  });
+
+  it('fixed-size models: the tile is the model size, the overlap at most half of it', () => {
+    expect(settings([256, 256], [256, 256])).toEqual({ tile: 256, overlap: 96 });
+    expect(settings([192, 192], null)).toEqual({ tile: 192, overlap: 96 });
+    expect(settings([128, 128], null)).toEqual({ tile: 128, overlap: 64 });
+    expect(settings([64, 64], null)).toEqual({ tile: 64, overlap: 32 });
+    expect(settings([17, 17], null)).toEqual({ tile: 17, overlap: 8 });
+    expect(settings([2, 2], null)).toEqual({ tile: 2, overlap: 1 });
+  });
+
+  it('flags override the defaults; the overlap default follows --tile', () => {
+    expect(settings(['height', 'width'], [256, 256], { tile: 256 })).toEqual({ tile: 256, overlap: 96 });
+    expect(settings(['height', 'width'], [256, 256], { tile: 256, overlap: 32 })).toEqual({ tile: 256, overlap: 32 });
+    expect(settings(['height', 'width'], [256, 256], { tile: 100 })).toEqual({ tile: 100, overlap: 50 });
+    expect(settings(['height', 'width'], [256, 256], { overlap: 0 })).toEqual({ tile: 512, overlap: 0 });
+    expect(settings(['height', 'width'], [256, 256], { tile: 0 })).toEqual({ tile: 0, overlap: 0 });
+    expect(settings([64, 64], null, { overlap: 8 })).toEqual({ tile: 64, overlap: 8 });
+  });
+
+  it('keeps the validation: overlap at most half the tile, fixed models only take their own size', () => {
+    expect(() => settings(['height', 'width'], [256, 256], { overlap: 257 })).toThrow(/at most half of --tile 512/);
+    expect(() => settings(['height', 'width'], [256, 256], { tile: 128, overlap: 65 })).toThrow(/at most half/);
+    expect(() => settings([256, 256], [256, 256], { tile: 512 })).toThrow(/needs a model with dynamic height/);
+  });
+
+  it('other tasks do not tile', () => {
+    const card = { task: 'classification', labels: null, preprocess: {} } as unknown as ModelCard;
+    const s = resolveRunSettings({ name: 'c', onnx: 'c.onnx', card, cardPath: null }, io(224, 224), {});
+    expect({ tile: s.tile, overlap: s.overlap }).toEqual({ tile: 0, overlap: 0 });
+  });
+
+  it('a 512 tile still never exceeds the image: a 400x300 photo is one tile', () => {
+    expect(planTiles(400, 300, 512, 96)).toEqual([{ x: 0, y: 0, width: 400, height: 300 }]);
+    expect(planTiles(600, 400, 512, 96)).toEqual([
+      { x: 0, y: 0, width: 512, height: 400 },
+      { x: 88, y: 0, width: 512, height: 400 },
+    ]);
   });
 });

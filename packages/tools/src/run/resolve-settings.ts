@@ -73,6 +73,32 @@ function resolvePreprocess(
   return { spec, dynamic, explicit };
 }
 
+/*
+ * Tiling defaults. A tiled pixel can only equal the whole-image one if it saw, inside its tile, all the
+ * context the whole image gives it, so the overlap must cover the model's receptive field, whatever the
+ * tile size. For the example UNet (four poolings, 3x3 convs at every scale) 96 px is enough: on a
+ * 2048x1536 photo its translation-equivariant half-pixel variant (bench/tiling-unet-half-pixel.yml)
+ * differs from the whole image by at most 3/255 with overlap 32 and 1/255 with overlap 96, for 256 and
+ * 512 tiles alike (the shipped example, align_corners=True, cannot match exactly: 2/255 at best). Every
+ * tile re-infers its overlap, so a wide one needs large tiles: a 4000x3000 JPEG took 4.7 s with 256/32
+ * (the old default), 8.1 s with 256/96, 5.2 s with 512/96. Hence tiles of max(model size, 512) for
+ * models with dynamic height/width (never larger than the image: planTiles clamps), the model size for
+ * fixed ones (the only size they accept), and an overlap of min(96, tile/2), half the tile being the
+ * most the validation below allows (tile 64 → 32). docs/run-and-package.md § Tiling and blending;
+ * bench/run-pipeline.mjs --only-tiling measures the agreement.
+ */
+const MIN_DYNAMIC_TILE = 512;
+const MAX_DEFAULT_OVERLAP = 96;
+
+function defaultTile(size: readonly [number, number], dynamic: boolean): number {
+  const modelSize = Math.min(size[0], size[1]);
+  return dynamic ? Math.max(modelSize, MIN_DYNAMIC_TILE) : modelSize;
+}
+
+function defaultOverlap(tile: number): number {
+  return Math.min(MAX_DEFAULT_OVERLAP, Math.floor(tile / 2));
+}
+
 function resolveTiling(
   task: RunTask,
   spec: PreprocessSpec,
@@ -80,14 +106,14 @@ function resolveTiling(
   o: RunImagesOptions,
 ): { tile: number; overlap: number } {
   if (task !== 'image-to-image') return { tile: 0, overlap: 0 };
-  const tile = o.tile ?? Math.min(spec.size[0], spec.size[1]);
+  const tile = o.tile ?? defaultTile(spec.size, dynamic);
   if (tile > 0 && !dynamic && (tile !== spec.size[0] || tile !== spec.size[1])) {
     throw usage(
       `--tile ${tile} needs a model with dynamic height and width; this one takes ${spec.size[1]}x${spec.size[0]}`,
       `use --tile ${spec.size[0] === spec.size[1] ? spec.size[0] : 0}`,
     );
   }
-  const overlap = o.overlap ?? Math.max(16, Math.round(tile / 8));
+  const overlap = o.overlap ?? defaultOverlap(tile);
   if (tile > 0 && overlap * 2 > tile) throw usage(`--overlap ${overlap} must be at most half of --tile ${tile}`);
   return { tile, overlap: tile > 0 ? overlap : 0 };
 }

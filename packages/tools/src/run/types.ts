@@ -27,9 +27,12 @@ export interface RunImagesOptions extends LibraryOptions {
   pngCompression?: number;
   /** Classification: how many classes to report per image (default 5). */
   topK?: number;
-  /** Image-to-image tile side in pixels: undefined → the model input size, 0 → the whole image at once. */
+  /**
+   * Image-to-image tile side in pixels: undefined → the model input size (at least 512 when its H/W are
+   * dynamic), 0 → the whole image at once.
+   */
   tile?: number;
-  /** Pixels shared by neighbouring tiles, blended with feathered weights (default: 1/8 of the tile, ≥ 16). */
+  /** Pixels shared by neighbouring tiles, blended with feathered weights (default: 96, at most half the tile). */
   overlap?: number;
   overwrite?: boolean;
   /** Inference workers (worker_threads, one onnxruntime-node session each). */
