@@ -96,18 +96,18 @@ export function registerRun(program: Command<[], Record<string, unknown>>): void
     .addOption(new Option('--format <format>', "image-to-image output format (default: the input's)").choices(FORMATS))
     .option(
       '--png-compression <n>',
-      'zlib level 0-9 for PNG outputs (default 6; lower is faster, larger)',
+      'zlib level 0-9 for PNG outputs with repeats, e.g. masks (default 6; 0 = uncompressed)',
       parsePngLevel,
     )
     .option('--top-k <n>', 'classification: classes per image (default 5)', parsePositiveInt)
     .option(
       '--tile <n>',
-      'image-to-image tile side in pixels; 0 = whole image (default: the model input size)',
+      'image-to-image tile side in pixels; 0 = whole image (default: the model input size, at least 512 when its H/W are dynamic)',
       parseNonNegativeInt,
     )
     .option(
       '--overlap <n>',
-      'pixels shared by neighbouring tiles, feather-blended (default: tile/8, at least 16)',
+      'pixels shared by neighbouring tiles, feather-blended (default: 96, at most half the tile)',
       parseNonNegativeInt,
     )
     .option(

@@ -1,13 +1,16 @@
 import { renameSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { OxvError, type RawImage } from '@oxidizedvision/runtime';
 import sharp from 'sharp';
+import { encodePng } from '../images/png.js';
 import type { OutputFormat } from './types.js';
 
 /**
- * Encodes through sharp (libvips, off the main thread) into a temporary name, then renames: a run killed
- * mid-write never leaves a truncated image under the final name. JPEG/WebP at quality 95, so encoding
- * does not undo what a restoration model just did; PNG at zlib level `pngCompression` (sharp's default 6
- * unless asked otherwise).
+ * Encodes into a temporary name, then renames: a run killed mid-write never leaves a truncated image under
+ * the final name. JPEG/WebP at quality 95 through sharp (libvips, off the main thread), so encoding does
+ * not undo what a restoration model just did. PNG through our own encoder (images/png.ts: faster and
+ * smaller on photographs than libvips' level-6 deflate); `pngCompression` is its zlib level for images
+ * with repeats, 0 to store.
  */
 export async function encodeImage(
   image: RawImage,
@@ -18,6 +21,11 @@ export async function encodeImage(
   const temp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const raw = { width: image.width, height: image.height, channels: image.channels };
   try {
+    if (format === 'png') {
+      await writeFile(temp, await encodePng(image, pngCompression));
+      renameSync(temp, path);
+      return;
+    }
     // libvips would otherwise store a 1-band image as RGB; grey images and masks stay single-channel.
     const pipeline =
       image.channels === 1 ? sharp(image.data, { raw }).toColourspace('b-w') : sharp(image.data, { raw });
@@ -26,9 +34,7 @@ export async function encodeImage(
         ? pipeline.jpeg({ quality: 95 })
         : format === 'webp'
           ? pipeline.webp({ quality: 95 })
-          : format === 'tiff'
-            ? pipeline.tiff()
-            : pipeline.png({ compressionLevel: pngCompression });
+          : pipeline.tiff();
     await encoder.toFile(temp);
     renameSync(temp, path);
   } catch (err) {
