@@ -1,15 +1,25 @@
+import type { Tensor } from '@oxidizedvision/runtime';
+
 /**
- * ArrayBuffers that belong to exactly one request: the body reader allocates one per request body. A
- * tensor that views such a buffer may be handed to an inference worker by transferring the whole buffer
- * (the JSON header and padding around it travel along, unread) instead of copying the tensor out first.
- * Anything else (a caller's array, a slice of Node's shared Buffer pool) is copied before it crosses
- * threads, because transferring it would detach memory that something else still uses.
+ * Who owns the memory that tensors travel in, and how it crosses to the inference workers.
  *
- * Why it matters: on a 256×256 image model each request carries ~0.8 MB in and out, and every fresh
- * ArrayBuffer counts towards V8's external-memory limit, which starts a full mark-compact of the main
- * heap each time it is crossed (measured: one every ~6 UNet requests before this, each pausing the event
- * loop for up to 20 ms; docs/benchmarks.md).
+ * Request-owned buffers: the body reader allocates one buffer per request body. A tensor that views such
+ * a buffer is used in place and handed to an inference worker without copying it out first (the JSON
+ * header and padding around it travel along, unread). Anything else (a caller's array, a slice of Node's
+ * shared Buffer pool) is copied before it crosses threads, because sharing or transferring it would
+ * expose memory that something else still uses.
+ *
+ * Large tensors live in SharedArrayBuffers. On a 256×256 image model each request carries ~0.8 MB in
+ * and out. Every fresh ArrayBuffer, and every one transferred in from a worker, counts towards V8's
+ * external-memory limit, which starts a full mark-compact of the main heap each time it is crossed:
+ * measured, one every ~9 UNet requests, each taking 5–10 ms of the event loop plus concurrent marking
+ * on the GC threads (docs/benchmarks.md). A SharedArrayBuffer's memory is not counted per isolate, and
+ * posting one shares it rather than moving it, so request bodies and worker outputs above
+ * SHARED_MIN_BYTES use them. Their memory is still freed by garbage collection, which the remaining
+ * per-request allocations (Node's socket read chunks) keep running.
  */
+export const SHARED_MIN_BYTES = 64 * 1024;
+
 const exclusive = new WeakSet<ArrayBufferLike>();
 
 export function markExclusive(buffer: ArrayBufferLike): void {
@@ -18,4 +28,54 @@ export function markExclusive(buffer: ArrayBufferLike): void {
 
 export function isExclusive(buffer: ArrayBufferLike): boolean {
   return exclusive.has(buffer);
+}
+
+export function isShared(buffer: ArrayBufferLike): buffer is SharedArrayBuffer {
+  return typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer;
+}
+
+/** Storage for one request body of `bytes` bytes, owned by that request. */
+export function allocateRequestStorage(bytes: number): ArrayBufferLike {
+  const storage = bytes >= SHARED_MIN_BYTES ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  markExclusive(storage);
+  return storage;
+}
+
+type TypedArrayCtor = new (buffer: ArrayBufferLike, byteOffset?: number, length?: number) => Tensor['data'];
+
+/** Constructor of `data`'s element type; a Buffer is a plain Uint8Array here. */
+function ctorOf(data: Tensor['data']): TypedArrayCtor {
+  return (data instanceof Uint8Array ? Uint8Array : data.constructor) as TypedArrayCtor;
+}
+
+/**
+ * A worker's output, moved into shared memory when large (one copy on the worker), so that receiving it
+ * costs the main thread no external-memory accounting. Small tensors are returned as they are.
+ */
+export function toSharedTensor(tensor: Tensor): Tensor {
+  const data = tensor.data;
+  if (data.byteLength < SHARED_MIN_BYTES || isShared(data.buffer)) return tensor;
+  const storage = new SharedArrayBuffer(data.byteLength);
+  markExclusive(storage);
+  const copy = new (ctorOf(data))(storage, 0, data.length);
+  (copy as unknown as { set(d: unknown): void }).set(data);
+  return { dtype: tensor.dtype, shape: [...tensor.shape], data: copy } as Tensor;
+}
+
+/**
+ * onnxruntime-node refuses typed arrays over SharedArrayBuffers ("Invalid argument"), so a worker copies a
+ * shared input into a private buffer before running. `scratch` keeps one buffer per input name across
+ * runs: a worker runs one request at a time, so reusing it allocates nothing per request.
+ */
+export function toPrivateTensor(tensor: Tensor, name: string, scratch: Map<string, ArrayBuffer>): Tensor {
+  const data = tensor.data;
+  if (!isShared(data.buffer)) return tensor;
+  let buffer = scratch.get(name);
+  if (buffer === undefined || buffer.byteLength < data.byteLength) {
+    buffer = new ArrayBuffer(data.byteLength);
+    scratch.set(name, buffer);
+  }
+  const copy = new (ctorOf(data))(buffer, 0, data.length);
+  (copy as unknown as { set(d: unknown): void }).set(data);
+  return { dtype: tensor.dtype, shape: [...tensor.shape], data: copy } as Tensor;
 }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createTensor } from '@oxidizedvision/runtime';
-import { markExclusive } from '../dist/buffers.js';
+import {
+  allocateRequestStorage,
+  isExclusive,
+  markExclusive,
+  SHARED_MIN_BYTES,
+  toPrivateTensor,
+  toSharedTensor,
+} from '../dist/buffers.js';
 import { tensorFromBytes } from '../dist/protocol/tensor-data.js';
 import { forTransfer, partsForTransfer } from '../dist/workers/transfer.js';
 
@@ -46,5 +53,54 @@ describe('request-owned buffers', () => {
     expect(transfer).toHaveLength(1);
     expect(transfer[0]).not.toBe(shared);
     expect(parts.x![0]!.data.buffer.byteLength).toBe(8);
+  });
+});
+
+describe('shared memory for large tensors', () => {
+  it('gives large request bodies shared, request-owned storage and small ones a private buffer', () => {
+    const large = allocateRequestStorage(SHARED_MIN_BYTES);
+    const small = allocateRequestStorage(SHARED_MIN_BYTES - 1);
+    expect(large).toBeInstanceOf(SharedArrayBuffer);
+    expect(small).toBeInstanceOf(ArrayBuffer);
+    expect(isExclusive(large) && isExclusive(small)).toBe(true);
+  });
+
+  it('shares a request-owned SharedArrayBuffer as it is instead of copying or transferring it', () => {
+    const storage = allocateRequestStorage(SHARED_MIN_BYTES + 8);
+    const x = createTensor('float32', [4], new Float32Array(storage, 8, 4));
+    const { tensors, transfer } = forTransfer({ x });
+    expect(transfer).toEqual([]);
+    expect(tensors.x!.data).toBe(x.data);
+  });
+
+  it('copies a SharedArrayBuffer it does not own, like any borrowed view', () => {
+    const foreign = new SharedArrayBuffer(SHARED_MIN_BYTES);
+    const x = createTensor('float32', [2], new Float32Array(foreign, 0, 2));
+    const { tensors, transfer } = forTransfer({ x });
+    expect(transfer).toHaveLength(1);
+    expect(tensors.x!.data.buffer).toBeInstanceOf(ArrayBuffer);
+  });
+
+  it('moves large outputs into shared memory with the same type and values, and leaves small ones', () => {
+    const values = Float32Array.from({ length: SHARED_MIN_BYTES / 4 }, (_, i) => i * 0.5);
+    const big = toSharedTensor(createTensor('float32', [values.length], values));
+    expect(big.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(big.data).toBeInstanceOf(Float32Array);
+    expect(Array.from(big.data as Float32Array)).toEqual(Array.from(values));
+    const ids = createTensor('int64', [2], BigInt64Array.from([1n, 2n]));
+    expect(toSharedTensor(ids)).toBe(ids);
+  });
+
+  it('copies shared inputs into one reused private buffer per input name, for onnxruntime', () => {
+    const scratch = new Map<string, ArrayBuffer>();
+    const shared = (v: number) =>
+      createTensor('float32', [3], new Float32Array(new SharedArrayBuffer(12)).fill(v));
+    const first = toPrivateTensor(shared(1), 'x', scratch);
+    const second = toPrivateTensor(shared(2), 'x', scratch);
+    expect(first.data.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(second.data.buffer).toBe(first.data.buffer);
+    expect(Array.from(second.data as Float32Array)).toEqual([2, 2, 2]);
+    const plain = createTensor('float32', [1], Float32Array.from([5]));
+    expect(toPrivateTensor(plain, 'y', scratch)).toBe(plain);
   });
 });

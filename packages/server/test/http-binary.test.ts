@@ -12,6 +12,7 @@ beforeAll(async () => {
     [
       { name: 'two', path: FIXTURES.twoInputs },
       { name: 'conv', path: FIXTURES.tinyConv },
+      { name: 'invert', path: FIXTURES.invert },
     ],
     { listen: true },
   );
@@ -161,5 +162,38 @@ describe('binary tensor extension', () => {
     const direct = await conv.run({ x: createTensor('float32', [1, 3, 8, 8], x) });
     await conv.dispose();
     expect(new Float32Array(Uint8Array.from(rest).buffer)).toEqual(direct.y!.data);
+  });
+
+  it('answers large tensors (shared-memory path) exactly, with concurrent requests kept apart (real HTTP)', async () => {
+    // 2×3×96×96 FP32 = 221 KB each way: above SHARED_MIN_BYTES, so the body and the worker's output both
+    // travel in SharedArrayBuffers; eight at once also exercise batching (joined and split per request).
+    const shape = [2, 3, 96, 96];
+    const count = shape.reduce((a, b) => a * b, 1);
+    const send = async (seed: number) => {
+      const x = Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.37 + seed));
+      const { body, headerLength } = binaryRequest(
+        {
+          inputs: [{ name: 'x', shape, datatype: 'FP32', parameters: { binary_data_size: x.byteLength } }],
+          outputs: [{ name: 'y', parameters: { binary_data: true } }],
+        },
+        [x],
+      );
+      const response = await fetch(`${server.url}/v2/models/invert/infer`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/octet-stream',
+          'inference-header-content-length': String(headerLength),
+        },
+        body: new Uint8Array(body),
+      });
+      expect(response.status).toBe(200);
+      const length = Number(response.headers.get('inference-header-content-length'));
+      const { rest } = splitResponse(Buffer.from(await response.arrayBuffer()), length);
+      const y = new Float32Array(Uint8Array.from(rest).buffer);
+      expect(y.length).toBe(count);
+      const expected = Float32Array.from(x, (v) => Math.fround(1 - v));
+      expect(y).toEqual(expected);
+    };
+    await Promise.all(Array.from({ length: 8 }, (_, seed) => send(seed)));
   });
 });

@@ -1,7 +1,7 @@
 import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { OxvError } from '@oxidizedvision/runtime';
-import { markExclusive } from '../buffers.js';
+import { allocateRequestStorage } from '../buffers.js';
 import { HEADER_LENGTH } from '../protocol/binary.js';
 
 /**
@@ -17,10 +17,11 @@ export function acceptRawBodies(app: FastifyInstance, bodyLimit: number): void {
 
 /**
  * Reads a body the way fastify's own `parseAs: 'buffer'` does (413 beyond the limit, 400 when the length
- * disagrees with Content-Length, one copy of the chunks at the end), except where the copy goes: into an
- * ArrayBuffer of its own, placed so that the bytes after Triton's `Inference-Header-Content-Length` start
- * 8-byte aligned. The binary tensors of a request can then be used in place, as typed-array views, and
- * handed to the inference worker whole (see buffers.ts) instead of each being copied twice.
+ * disagrees with Content-Length, one copy of the chunks at the end), except where the copy goes: into
+ * storage of its own (shared memory when large), placed so that the bytes after Triton's
+ * `Inference-Header-Content-Length` start 8-byte aligned. The binary tensors of a request can then be
+ * used in place, as typed-array views, and handed to the inference worker without being copied out
+ * first (see buffers.ts).
  */
 function readBody(
   request: FastifyRequest,
@@ -63,14 +64,13 @@ function readBody(
     }
     const headerLength = Number(request.headers[HEADER_LENGTH]);
     const pad = Number.isSafeInteger(headerLength) && headerLength > 0 ? (8 - (headerLength % 8)) % 8 : 0;
-    const storage = new ArrayBuffer(pad + received);
+    const storage = allocateRequestStorage(pad + received);
     const body = Buffer.from(storage, pad, received);
     let offset = 0;
     for (const chunk of chunks) {
       body.set(chunk, offset);
       offset += chunk.length;
     }
-    markExclusive(storage);
     done(null, body);
   }
   payload.on('data', onData);

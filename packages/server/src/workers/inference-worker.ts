@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createTensor, isDType, type Runner, type Tensor, type TensorInfo } from '@oxidizedvision/runtime';
 import { createNodeRunner } from '@oxidizedvision/runtime/node';
 import { joinParts } from '../batching/batch-io.js';
+import { toPrivateTensor, toSharedTensor } from '../buffers.js';
 import type { CloseMessage, RunMessage, WorkerInit, WorkerMessage } from './protocol.js';
 import { forTransfer, toWireError } from './transfer.js';
 
@@ -64,8 +65,24 @@ async function start(): Promise<Runner | undefined> {
   }
 }
 
+/** Shared inputs copied out for onnxruntime (see toPrivateTensor), and outputs moved into shared memory. */
+function privateFeeds(feeds: Record<string, Tensor>, scratch: Map<string, ArrayBuffer>): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const [name, tensor] of Object.entries(feeds)) out[name] = toPrivateTensor(tensor, name, scratch);
+  return out;
+}
+function sharedOutputs(outputs: Record<string, Tensor>): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const [name, tensor] of Object.entries(outputs)) out[name] = toSharedTensor(tensor);
+  return out;
+}
+
 const runner = await start();
 if (runner !== undefined) {
+  // Reused for every run's shared inputs; a run that starts while another is in flight (the pool does not
+  // do that, but nothing here relies on it) gets buffers of its own.
+  const scratch = new Map<string, ArrayBuffer>();
+  let inFlight = 0;
   port.on('message', (message: RunMessage | CloseMessage) => {
     if (message.type === 'close') {
       // Releasing the session frees its native memory, which terminate() alone would leave behind.
@@ -75,20 +92,24 @@ if (runner !== undefined) {
     const joining = performance.now();
     let feeds: Record<string, Tensor>;
     try {
-      feeds = joinParts(message.parts);
+      feeds = privateFeeds(joinParts(message.parts), inFlight === 0 ? scratch : new Map());
     } catch (error) {
       post({ type: 'run-error', id: message.id, error: toWireError(error) });
       return;
     }
     const started = performance.now();
     const inputMs = started - joining;
-    runner.run(feeds, message.outputs === undefined ? undefined : { outputs: message.outputs }).then(
-      (outputs) => {
-        const computeMs = performance.now() - started;
-        const { tensors, transfer } = forTransfer(outputs);
-        post({ type: 'result', id: message.id, outputs: tensors, computeMs, inputMs }, transfer);
-      },
-      (error: unknown) => post({ type: 'run-error', id: message.id, error: toWireError(error) }),
-    );
+    inFlight++;
+    runner
+      .run(feeds, message.outputs === undefined ? undefined : { outputs: message.outputs })
+      .then(
+        (outputs) => {
+          const computeMs = performance.now() - started;
+          const { tensors, transfer } = forTransfer(sharedOutputs(outputs));
+          post({ type: 'result', id: message.id, outputs: tensors, computeMs, inputMs }, transfer);
+        },
+        (error: unknown) => post({ type: 'run-error', id: message.id, error: toWireError(error) }),
+      )
+      .finally(() => inFlight--);
   });
 }

@@ -1,14 +1,15 @@
 import { OxvError, isOxvError, ERROR_CODES, type ErrorCode, type Tensor } from '@oxidizedvision/runtime';
-import { isExclusive } from '../buffers.js';
+import { isExclusive, isShared } from '../buffers.js';
 import type { WireError } from './protocol.js';
 
 /**
- * Prepares tensors for postMessage with transfer instead of copy. A tensor is sent without a copy when
- * its data covers its whole ArrayBuffer, or views a buffer that one request owns outright (a request
- * body, buffers.ts): the whole buffer moves and the sender's views are detached. Any other view is copied
- * once into an exact buffer first: structured clone would otherwise copy the whole backing buffer, which
- * for a slice of Node's shared Buffer pool can be far larger than the tensor. Several tensors viewing one
- * buffer share its single transfer.
+ * Prepares tensors for postMessage without copies where that is safe. A tensor in a SharedArrayBuffer
+ * that one request owns (a large request body, buffers.ts) or that a worker made for its output is
+ * shared as it is. Otherwise it is transferred when its data covers its whole ArrayBuffer, or views a
+ * buffer that one request owns outright: the whole buffer moves and the sender's views are detached.
+ * Any other view is copied once into an exact buffer first: structured clone would otherwise copy the
+ * whole backing buffer, which for a slice of Node's shared Buffer pool can be far larger than the
+ * tensor. Several tensors viewing one buffer share its single transfer.
  */
 export function forTransfer(tensors: Record<string, Tensor>): {
   tensors: Record<string, Tensor>;
@@ -34,6 +35,7 @@ export function partsForTransfer(parts: Record<string, Tensor[]>): {
 function transferable(tensor: Tensor, transfer: Set<ArrayBuffer>): Tensor {
   const data = tensor.data;
   const buffer = data.buffer;
+  if (isShared(buffer) && isExclusive(buffer)) return tensor;
   const movable =
     buffer instanceof ArrayBuffer &&
     (transfer.has(buffer) || isExclusive(buffer) || (data.byteOffset === 0 && data.byteLength === buffer.byteLength));
