@@ -1,8 +1,9 @@
 // Server throughput/latency benchmark: in ONE run, for one model, side by side and interleaved:
 //   bare     createNodeRunner on this thread, same intra-op thread budget, batch 1 and batch N (the limit)
 //   inproc   createModelManager in this process (worker thread, batcher) called directly, no HTTP
-//   http     `oxidizedvision serve` in a child process, closed-loop keep-alive node:http clients,
-//            Triton binary tensor payloads (input and output), port 0 on 127.0.0.1
+//   http     `oxidizedvision serve` in a child process, closed-loop keep-alive clients (--client raw, the
+//            default: bench/raw-http-client.mjs, which costs the shared cores least; --client node:
+//            node:http), Triton binary tensor payloads (input and output), port 0 on 127.0.0.1
 // each with batching off (max batch 1) and on (max batch N, max queue delay D ms), at concurrency 1,4,16,64,
 // repeated --repeats times (round-robin, alternating the order of inproc/http), plus /v2/health/live p99
 // from a separate prober process in an extra window at the largest concurrency (not counted as throughput).
@@ -30,6 +31,7 @@ import {
   sleep,
   startServer,
 } from './server-lib.mjs';
+import { rawHttpClient } from './raw-http-client.mjs';
 
 const PRESETS = {
   unet: {
@@ -58,6 +60,7 @@ const { values: flags } = parseArgs({
     'delay-ms': { type: 'string', default: '2' },
     threads: { type: 'string' },
     instances: { type: 'string', default: '1' },
+    client: { type: 'string', default: 'raw' },
     'min-seconds': { type: 'string' },
     'min-count': { type: 'string' },
     'server-args': { type: 'string', default: '' },
@@ -68,6 +71,7 @@ const { values: flags } = parseArgs({
 });
 const preset = PRESETS[flags.model];
 if (!preset) throw new Error(`--model must be one of ${Object.keys(PRESETS).join(', ')}`);
+if (!['raw', 'node'].includes(flags.client)) throw new Error(`--client must be raw or node, got ${flags.client}`);
 const onnx = flags.onnx ?? preset.onnx;
 let conc = flags.conc.split(',').map(Number);
 let maxConc = Math.max(...conc);
@@ -92,7 +96,7 @@ log(
 );
 log(
   `# ${instances} instance(s) x ${threads} intra-op thread(s), batching off = max batch 1; on = max batch ${maxBatch}, ` +
-    `max queue delay ${delayMs} ms; concurrency ${conc.join(',')}; repeats ${repeats}; window >= ${minSeconds} s and ` +
+    `max queue delay ${delayMs} ms; concurrency ${conc.join(',')}; repeats ${repeats}; ${flags.client} client; window >= ${minSeconds} s and ` +
     `>= max(${minCount}, 2*c) requests after max(5, c) warm-up completions`,
 );
 
@@ -183,7 +187,7 @@ async function measure() {
       ],
       { log: (m) => log(`# ${key}: ${m}`), nodeArgs: flags['server-node-args'].split(' ').filter(Boolean) },
     );
-    clients[key] = httpClient(servers[key].url, maxConc);
+    clients[key] = (flags.client === 'node' ? httpClient : rawHttpClient)(servers[key].url, maxConc);
     probers[key] = fork(fileURLToPath(new URL('./server-health-probe.mjs', import.meta.url)), [servers[key].url, '10']);
   }
 
