@@ -93,8 +93,7 @@ describe('shared memory for large tensors', () => {
 
   it('copies shared inputs into one reused private buffer per input name, for onnxruntime', () => {
     const scratch = new Map<string, ArrayBuffer>();
-    const shared = (v: number) =>
-      createTensor('float32', [3], new Float32Array(new SharedArrayBuffer(12)).fill(v));
+    const shared = (v: number) => createTensor('float32', [3], new Float32Array(new SharedArrayBuffer(12)).fill(v));
     const first = toPrivateTensor(shared(1), 'x', scratch);
     const second = toPrivateTensor(shared(2), 'x', scratch);
     expect(first.data.buffer).toBeInstanceOf(ArrayBuffer);

@@ -26,7 +26,7 @@ function noise(width: number, height: number, channels: 1 | 3 | 4, seed: number)
 function chunks(png: Buffer): { type: string; data: Buffer }[] {
   expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   const out: { type: string; data: Buffer }[] = [];
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const length = png.readUInt32BE(at);
     const typeAndData = png.subarray(at + 4, at + 8 + length);
     expect(png.readUInt32BE(at + 8 + length)).toBe(crc32(typeAndData));
@@ -78,7 +78,7 @@ describe('encodePng', () => {
     // size); LZ77 matches take it much further, so the encoder must have switched.
     const width = 400;
     const height = 300;
-    const mask = new Uint8Array(width * height).map((_, i) => ((i % width) >> 4) % 3 === 0 ? 255 : 0);
+    const mask = new Uint8Array(width * height).map((_, i) => (((i % width) >> 4) % 3 === 0 ? 255 : 0));
     const png = await encodePng({ width, height, channels: 1, data: mask });
     expect(png.length).toBeLessThan(((width + 1) * height) / 40);
     expect((await decode(png, 1)).equals(Buffer.from(mask))).toBe(true);
