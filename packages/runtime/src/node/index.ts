@@ -9,6 +9,7 @@ import type { OrtTensorFactory } from '../internal/ort-types.js';
 import type { ModelSource, Runner, RunnerOptions } from '../runner.js';
 import { assertProviderInstalled } from './providers.js';
 
+export { encodePng } from './png.js';
 export {
   assertProviderInstalled,
   bindingDirectory,

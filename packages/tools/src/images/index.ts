@@ -1,2 +1,3 @@
 export { decodeImage, listImages, IMAGE_EXTENSIONS } from './decode.js';
-export { encodePng } from './png.js';
+// The PNG encoder lives with the runtime, which the server shares; re-exported for tools' users.
+export { encodePng } from '@oxidizedvision/runtime/node';

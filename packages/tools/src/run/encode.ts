@@ -2,13 +2,13 @@ import { renameSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { OxvError, type RawImage } from '@oxidizedvision/runtime';
 import sharp from 'sharp';
-import { encodePng } from '../images/png.js';
+import { encodePng } from '@oxidizedvision/runtime/node';
 import type { OutputFormat } from './types.js';
 
 /**
  * Encodes into a temporary name, then renames: a run killed mid-write never leaves a truncated image under
  * the final name. JPEG/WebP at quality 95 through sharp (libvips, off the main thread), so encoding does
- * not undo what a restoration model just did. PNG through our own encoder (images/png.ts: faster and
+ * not undo what a restoration model just did. PNG through our own encoder (runtime/node/png.ts: faster and
  * smaller on photographs than libvips' level-6 deflate); `pngCompression` is its zlib level for images
  * with repeats, 0 to store.
  */

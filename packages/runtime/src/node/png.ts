@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { constants, crc32, deflate } from 'node:zlib';
-import type { RawImage } from '@oxidizedvision/runtime';
+import type { RawImage } from '../image/types.js';
 
 const deflateAsync = promisify(deflate);
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -19,10 +19,11 @@ const TRY_LZ_BELOW = 0.5;
  *
  * Rows use the Up filter and the zlib stream is Huffman-coded without LZ77 matching. On photographic
  * content the matcher finds few repeats worth their cost, so this is both faster and smaller than the
- * usual unfiltered level-6 deflate (libvips' default): on the example denoiser's 256×256 outputs,
- * 1.6 ms and 128 KB against sharp's 5.1 ms and 174 KB (docs/run-and-package.md#png-compression). Images
- * that do repeat themselves are deflated at `level` as well, and the smaller stream wins; level 0
- * stores the pixels uncompressed. Deflating runs in libuv's thread pool, off the calling thread.
+ * usual unfiltered level-6 deflate (libvips' default): on the example denoiser's 256×256 outputs, about
+ * half the CPU and 19% smaller files (docs/run-and-package.md#png-compression). Images that do repeat
+ * themselves are deflated at `level` as well, and the smaller stream wins; level 0 stores the pixels
+ * uncompressed. Deflating runs in libuv's thread pool, off the calling thread. Shared by `run` and the
+ * server's image endpoint.
  */
 export async function encodePng(image: RawImage, level = 6): Promise<Buffer> {
   const { width, height, channels } = image;
