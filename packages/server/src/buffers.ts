@@ -1,3 +1,4 @@
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import type { Tensor } from '@oxidizedvision/runtime';
 
 /**
@@ -15,10 +16,55 @@ import type { Tensor } from '@oxidizedvision/runtime';
  * measured, one every ~9 UNet requests, each taking 5–10 ms of the event loop plus concurrent marking
  * on the GC threads (docs/benchmarks.md). A SharedArrayBuffer's memory is not counted per isolate, and
  * posting one shares it rather than moving it, so request bodies and worker outputs above
- * SHARED_MIN_BYTES use them. Their memory is still freed by garbage collection, which the remaining
- * per-request allocations (Node's socket read chunks) keep running.
+ * SHARED_MIN_BYTES use them.
+ *
+ * Their memory is still freed only by garbage collection, and because V8 does not see it, it no longer
+ * brings the next full collection closer: under load the unreferenced shared buffers piled up (measured:
+ * 1.8 GB RSS against 1.2 GB with batches of 8). So each thread hands out at most UNCOUNTED_BUDGET_BYTES
+ * of shared memory between two full collections of its heap, counting what it allocates and what it
+ * receives; past that, large buffers are ordinary ArrayBuffers again, which V8 counts, so the next full
+ * collection comes soon and frees the shared buffers nobody references.
  */
 export const SHARED_MIN_BYTES = 64 * 1024;
+export const UNCOUNTED_BUDGET_BYTES = 64 * 1024 * 1024;
+
+let uncountedSinceFullGc = 0;
+let gcWatch: PerformanceObserver | undefined;
+
+/** Starts counting afresh at each full (mark-compact) collection of this thread's heap. */
+function watchFullCollections(): void {
+  if (gcWatch !== undefined) return;
+  gcWatch = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const detail = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail;
+      if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+        uncountedSinceFullGc = 0;
+      }
+    }
+  });
+  gcWatch.observe({ entryTypes: ['gc'] });
+}
+
+/** Shared memory of `bytes` when this thread's budget allows, otherwise an ordinary ArrayBuffer. */
+function allocateLarge(bytes: number): ArrayBufferLike {
+  watchFullCollections();
+  if (uncountedSinceFullGc + bytes > UNCOUNTED_BUDGET_BYTES) return new ArrayBuffer(bytes);
+  uncountedSinceFullGc += bytes;
+  return new SharedArrayBuffer(bytes);
+}
+
+/** Counts shared buffers this thread received (a worker's outputs) against its budget. */
+export function countReceivedShared(tensors: Record<string, Tensor>): void {
+  watchFullCollections();
+  for (const tensor of Object.values(tensors)) {
+    if (isShared(tensor.data.buffer)) uncountedSinceFullGc += tensor.data.byteLength;
+  }
+}
+
+/** Shared bytes handed out or received since this thread's last full collection (for tests). */
+export function uncountedSharedBytes(): number {
+  return uncountedSinceFullGc;
+}
 
 const exclusive = new WeakSet<ArrayBufferLike>();
 
@@ -36,7 +82,7 @@ export function isShared(buffer: ArrayBufferLike): buffer is SharedArrayBuffer {
 
 /** Storage for one request body of `bytes` bytes, owned by that request. */
 export function allocateRequestStorage(bytes: number): ArrayBufferLike {
-  const storage = bytes >= SHARED_MIN_BYTES ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  const storage = bytes >= SHARED_MIN_BYTES ? allocateLarge(bytes) : new ArrayBuffer(bytes);
   markExclusive(storage);
   return storage;
 }
@@ -50,12 +96,14 @@ function ctorOf(data: Tensor['data']): TypedArrayCtor {
 
 /**
  * A worker's output, moved into shared memory when large (one copy on the worker), so that receiving it
- * costs the main thread no external-memory accounting. Small tensors are returned as they are.
+ * costs the main thread no external-memory accounting. Small tensors, and large ones past the budget,
+ * are returned as they are (then transferred).
  */
 export function toSharedTensor(tensor: Tensor): Tensor {
   const data = tensor.data;
   if (data.byteLength < SHARED_MIN_BYTES || isShared(data.buffer)) return tensor;
-  const storage = new SharedArrayBuffer(data.byteLength);
+  const storage = allocateLarge(data.byteLength);
+  if (!isShared(storage)) return tensor;
   markExclusive(storage);
   const copy = new (ctorOf(data))(storage, 0, data.length);
   (copy as unknown as { set(d: unknown): void }).set(data);

@@ -7,6 +7,8 @@ import {
   SHARED_MIN_BYTES,
   toPrivateTensor,
   toSharedTensor,
+  UNCOUNTED_BUDGET_BYTES,
+  uncountedSharedBytes,
 } from '../dist/buffers.js';
 import { tensorFromBytes } from '../dist/protocol/tensor-data.js';
 import { forTransfer, partsForTransfer } from '../dist/workers/transfer.js';
@@ -101,5 +103,23 @@ describe('shared memory for large tensors', () => {
     expect(Array.from(second.data as Float32Array)).toEqual([2, 2, 2]);
     const plain = createTensor('float32', [1], Float32Array.from([5]));
     expect(toPrivateTensor(plain, 'y', scratch)).toBe(plain);
+  });
+
+  it('hands out at most the budget of shared memory between full collections, then ordinary buffers', () => {
+    // V8 does not count shared memory, so past the budget large buffers are ArrayBuffers again (counted,
+    // bringing the next full collection). A full collection in between resets the count, so allow for one.
+    const size = 4 * 1024 * 1024;
+    const limit = (3 * UNCOUNTED_BUDGET_BYTES) / size;
+    let ordinary: ArrayBufferLike | undefined;
+    for (let i = 0; i < limit && ordinary === undefined; i++) {
+      const storage = allocateRequestStorage(size);
+      expect(uncountedSharedBytes()).toBeLessThanOrEqual(UNCOUNTED_BUDGET_BYTES);
+      if (!(storage instanceof SharedArrayBuffer)) ordinary = storage;
+    }
+    expect(ordinary).toBeInstanceOf(ArrayBuffer);
+    expect(isExclusive(ordinary!)).toBe(true);
+    // Over budget, a worker's large output stays where it is (it is then transferred, not shared).
+    const big = createTensor('float32', [size / 4], new Float32Array(size / 4));
+    if (uncountedSharedBytes() + size > UNCOUNTED_BUDGET_BYTES) expect(toSharedTensor(big)).toBe(big);
   });
 });
