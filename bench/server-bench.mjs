@@ -354,6 +354,12 @@ async function measure() {
   }
 
   // ---- teardown ----
+  // Each server's peak resident memory over the whole run (the kernel's high-water mark).
+  const peakRssMiB = {};
+  for (const key of Object.keys(batchings)) {
+    const status = readFileSync(`/proc/${servers[key].pid}/status`, 'utf8');
+    peakRssMiB[key] = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
+  }
   controlProber.send('exit');
   await control.stop();
   for (const key of Object.keys(batchings)) {
@@ -363,10 +369,10 @@ async function measure() {
     await managers[key].close();
   }
   await bareRunner.dispose();
-  return { idleHealth, bareResults, results };
+  return { idleHealth, bareResults, results, peakRssMiB };
 }
 
-const { idleHealth, bareResults, results } = flags['from-json']
+const { idleHealth, bareResults, results, peakRssMiB } = flags['from-json']
   ? ((d) => {
       log(`# summary of ${flags['from-json']}, measured on ${JSON.stringify(d.machine)} with: ${d.argv.join(' ')}`);
       // The run's own settings, whatever flags this summary was called with.
@@ -381,7 +387,11 @@ const { idleHealth, bareResults, results } = flags['from-json']
 if (flags.json) {
   writeFileSync(
     flags.json,
-    JSON.stringify({ machine: machineInfo, argv: process.argv.slice(2), idleHealth, bareResults, results }, null, 1),
+    JSON.stringify(
+      { machine: machineInfo, argv: process.argv.slice(2), idleHealth, bareResults, results, peakRssMiB },
+      null,
+      1,
+    ),
   );
 }
 
@@ -461,6 +471,13 @@ for (const key of Object.keys(batchings)) {
             2,
           )} ms (idle ${fmt(idleHealth.control?.p99, 2)} ms)`
         : ''),
+  );
+}
+if (peakRssMiB) {
+  log(
+    `server peak RSS (VmHWM) over the run: ${Object.entries(peakRssMiB)
+      .map(([key, mib]) => `batch-${key} ${fmt(mib, 0)} MiB`)
+      .join(', ')}`,
   );
 }
 log(`# finished ${new Date().toISOString()}, loadavg ${JSON.stringify(machine().loadavg)}`);

@@ -19,14 +19,15 @@ import type { Tensor } from '@oxidizedvision/runtime';
  * SHARED_MIN_BYTES use them.
  *
  * Their memory is still freed only by garbage collection, and because V8 does not see it, it no longer
- * brings the next full collection closer: under load the unreferenced shared buffers piled up (measured:
- * 1.8 GB RSS against 1.2 GB with batches of 8). So each thread hands out at most UNCOUNTED_BUDGET_BYTES
- * of shared memory between two full collections of its heap, counting what it allocates and what it
- * receives; past that, large buffers are ordinary ArrayBuffers again, which V8 counts, so the next full
- * collection comes soon and frees the shared buffers nobody references.
+ * brings the next full collection closer: unreferenced shared buffers pile up until something else does.
+ * So each thread hands out at most UNCOUNTED_BUDGET_BYTES of shared memory between two full collections
+ * of its heap, counting what it allocates and what it receives; past that, large buffers are ordinary
+ * ArrayBuffers again, which V8 counts, so the next full collection comes soon and frees the shared
+ * buffers nobody references. The budget trades collections for memory (bench/server-memory.mjs,
+ * docs/benchmarks.md).
  */
 export const SHARED_MIN_BYTES = 64 * 1024;
-export const UNCOUNTED_BUDGET_BYTES = 64 * 1024 * 1024;
+export const UNCOUNTED_BUDGET_BYTES = 256 * 1024 * 1024;
 
 let uncountedSinceFullGc = 0;
 let gcWatch: PerformanceObserver | undefined;
