@@ -36,6 +36,23 @@ function splitResponse(body: Buffer, headerLength: number): { header: Record<str
   return { header: JSON.parse(body.subarray(0, headerLength).toString()), rest: body.subarray(headerLength) };
 }
 
+/** POSTs a binary-extension request over real HTTP and splits a 200 answer into its JSON header and bytes. */
+async function postBinary(
+  model: string,
+  header: object,
+  parts: ArrayBufferView[],
+): Promise<{ status: number; header: Record<string, unknown>; rest: Buffer }> {
+  const { body, headerLength } = binaryRequest(header, parts);
+  const response = await fetch(`${server.url}/v2/models/${model}/infer`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(headerLength) },
+    body: new Uint8Array(body),
+  });
+  const bytes = Buffer.from(await response.arrayBuffer());
+  if (response.status !== 200) return { status: response.status, header: {}, rest: bytes };
+  return { status: 200, ...splitResponse(bytes, Number(response.headers.get('inference-header-content-length'))) };
+}
+
 const image = Float32Array.from({ length: 2 * 3 * 2 * 2 }, (_, i) => Math.cos(i) * 3);
 const ids = BigInt64Array.from([1n, -2n, 3n, 40n]);
 const header = (outputs?: object[], parameters?: object) => ({
@@ -84,18 +101,8 @@ describe('binary tensor extension', () => {
     // header length through every remainder mod 8, and with it where the FP32 and INT64 bytes fall.
     for (let extra = 0; extra < 8; extra++) {
       const withId = { ...header(undefined, { binary_data_output: true }), id: 'x'.repeat(extra) };
-      const { body, headerLength } = binaryRequest(withId, [image, ids]);
-      const response = await fetch(`${server.url}/v2/models/two/infer`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/octet-stream',
-          'inference-header-content-length': String(headerLength),
-        },
-        body: new Uint8Array(body),
-      });
-      expect(response.status).toBe(200);
-      const length = Number(response.headers.get('inference-header-content-length'));
-      const { header: json, rest } = splitResponse(Buffer.from(await response.arrayBuffer()), length);
+      const { status, header: json, rest } = await postBinary('two', withId, [image, ids]);
+      expect(status).toBe(200);
       expect(json.id).toBe('x'.repeat(extra));
       const copy = Uint8Array.from(rest);
       expect(new Float32Array(copy.buffer, 0, 24)).toEqual(direct.scaled!.data);
@@ -171,24 +178,15 @@ describe('binary tensor extension', () => {
     const count = shape.reduce((a, b) => a * b, 1);
     const send = async (seed: number) => {
       const x = Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.37 + seed));
-      const { body, headerLength } = binaryRequest(
+      const { status, rest } = await postBinary(
+        'invert',
         {
           inputs: [{ name: 'x', shape, datatype: 'FP32', parameters: { binary_data_size: x.byteLength } }],
           outputs: [{ name: 'y', parameters: { binary_data: true } }],
         },
         [x],
       );
-      const response = await fetch(`${server.url}/v2/models/invert/infer`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/octet-stream',
-          'inference-header-content-length': String(headerLength),
-        },
-        body: new Uint8Array(body),
-      });
-      expect(response.status).toBe(200);
-      const length = Number(response.headers.get('inference-header-content-length'));
-      const { rest } = splitResponse(Buffer.from(await response.arrayBuffer()), length);
+      expect(status).toBe(200);
       const y = new Float32Array(Uint8Array.from(rest).buffer);
       expect(y.length).toBe(count);
       const expected = Float32Array.from(x, (v) => Math.fround(1 - v));
