@@ -90,9 +90,15 @@ export function allocateRequestStorage(bytes: number): ArrayBufferLike {
 
 type TypedArrayCtor = new (buffer: ArrayBufferLike, byteOffset?: number, length?: number) => Tensor['data'];
 
-/** Constructor of `data`'s element type; a Buffer is a plain Uint8Array here. */
-function ctorOf(data: Tensor['data']): TypedArrayCtor {
-  return (data instanceof Uint8Array ? Uint8Array : data.constructor) as TypedArrayCtor;
+/**
+ * A copy of `data` in `storage` (from its start), as the same typed array type; a Buffer becomes a plain
+ * Uint8Array, whose slice() copies where Buffer's would view.
+ */
+export function copyTensorData(data: Tensor['data'], storage: ArrayBufferLike): Tensor['data'] {
+  const Ctor = (data instanceof Uint8Array ? Uint8Array : data.constructor) as TypedArrayCtor;
+  const copy = new Ctor(storage, 0, data.length);
+  (copy as unknown as { set(d: unknown): void }).set(data);
+  return copy;
 }
 
 /**
@@ -106,9 +112,7 @@ export function toSharedTensor(tensor: Tensor): Tensor {
   const storage = allocateLarge(data.byteLength);
   if (!isShared(storage)) return tensor;
   markExclusive(storage);
-  const copy = new (ctorOf(data))(storage, 0, data.length);
-  (copy as unknown as { set(d: unknown): void }).set(data);
-  return { dtype: tensor.dtype, shape: [...tensor.shape], data: copy } as Tensor;
+  return { dtype: tensor.dtype, shape: [...tensor.shape], data: copyTensorData(data, storage) } as Tensor;
 }
 
 /**
@@ -124,7 +128,5 @@ export function toPrivateTensor(tensor: Tensor, name: string, scratch: Map<strin
     buffer = new ArrayBuffer(data.byteLength);
     scratch.set(name, buffer);
   }
-  const copy = new (ctorOf(data))(buffer, 0, data.length);
-  (copy as unknown as { set(d: unknown): void }).set(data);
-  return { dtype: tensor.dtype, shape: [...tensor.shape], data: copy } as Tensor;
+  return { dtype: tensor.dtype, shape: [...tensor.shape], data: copyTensorData(data, buffer) } as Tensor;
 }

@@ -1,5 +1,5 @@
 import { OxvError, isOxvError, ERROR_CODES, type ErrorCode, type Tensor } from '@oxidizedvision/runtime';
-import { isExclusive, isShared } from '../buffers.js';
+import { copyTensorData, isExclusive, isShared } from '../buffers.js';
 import type { WireError } from './protocol.js';
 
 /**
@@ -39,17 +39,9 @@ function transferable(tensor: Tensor, transfer: Set<ArrayBuffer>): Tensor {
   const movable =
     buffer instanceof ArrayBuffer &&
     (transfer.has(buffer) || isExclusive(buffer) || (data.byteOffset === 0 && data.byteLength === buffer.byteLength));
-  const owned = movable ? data : copyOf(data);
+  const owned = movable ? data : copyTensorData(data, new ArrayBuffer(data.byteLength));
   transfer.add(owned.buffer as ArrayBuffer);
   return { dtype: tensor.dtype, shape: [...tensor.shape], data: owned } as Tensor;
-}
-
-function copyOf(data: Tensor['data']): Tensor['data'] {
-  // The typed array's own constructor, except Buffer (whose slice() is a view): plain Uint8Array then.
-  const Ctor = (data instanceof Uint8Array ? Uint8Array : data.constructor) as new (n: number) => Tensor['data'];
-  const copy = new Ctor(data.length);
-  (copy as unknown as { set(d: unknown): void }).set(data);
-  return copy;
 }
 
 export function toWireError(error: unknown): WireError {
