@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Does `run` keep the model busy? Compares, on the same photos and in alternating rounds:
 //   in-process: one onnxruntime-node session (all cores) looping over pre-decoded input tensors;
-//   pipeline:   runImages() — decode, tile, infer in the worker pool, blend, encode, write — end to end,
-//               pool start-up included.
-// Target: pipeline throughput ≥ 85% of in-process. Also measures tiled vs whole-image agreement on a
+//   pipeline:   runImages() — decode, tile, infer in the worker pool, blend, encode, write — timed two
+//               ways: end to end (model load included), and after the model load (the pool's workers
+//               creating their sessions), which is how the in-process side is timed: its session is
+//               created, and warmed with one inference, before its clock starts.
+// Target: pipeline throughput after model load ≥ 85% of in-process; the end-to-end ratio is printed beside
+// it. Also measures tiled vs whole-image agreement on a
 // larger photo, for the example and its half-pixel variant, and the time to clean a 4000×3000 one.
-// Usage: node bench/run-pipeline.mjs [--count 200] [--rounds 3] [--json] [--only-tiling]
+// Usage: node bench/run-pipeline.mjs [--count 200] [--rounds 5] [--json] [--only-tiling]
 //   --only-tiling: skip the throughput rounds, measure only the tiling agreement.
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -30,7 +33,7 @@ import {
 const { values } = parseArgs({
   options: {
     count: { type: 'string', default: '200' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
     'only-tiling': { type: 'boolean', default: false },
   },
@@ -74,7 +77,11 @@ async function pipeline() {
   const out = mkdtempSync(join(tmpdir(), 'oxv-bench-out-'));
   const summary = await runImages(CONFIG, [photos], { out });
   if (summary.failed) throw new Error(`${summary.failed} file(s) failed`);
-  return summary.images_per_second;
+  return {
+    endToEnd: summary.images_per_second,
+    afterLoad: summary.succeeded / ((summary.wall_ms - summary.model_load_ms) / 1000),
+    modelLoadMs: summary.model_load_ms,
+  };
 }
 
 const rounds = [];
@@ -82,9 +89,11 @@ for (let r = 1; r <= Number(values.rounds); r++) {
   const order = r % 2 ? [inProcess, pipeline] : [pipeline, inProcess];
   const got = {};
   for (const fn of order) got[fn.name] = await fn();
-  got.ratio = got.pipeline / got.inProcess;
+  got.ratio = got.pipeline.afterLoad / got.inProcess;
+  got.endToEndRatio = got.pipeline.endToEnd / got.inProcess;
+  const pct = (x) => `${(x * 100).toFixed(1)}%`;
   log(
-    `round ${r}: in-process ${got.inProcess.toFixed(1)} img/s, pipeline ${got.pipeline.toFixed(1)} img/s, ratio ${(got.ratio * 100).toFixed(1)}%`,
+    `round ${r}: in-process ${got.inProcess.toFixed(1)} img/s; pipeline ${got.pipeline.afterLoad.toFixed(1)} img/s after a ${got.pipeline.modelLoadMs.toFixed(0)} ms model load (ratio ${pct(got.ratio)}), ${got.pipeline.endToEnd.toFixed(1)} img/s end to end (${pct(got.endToEndRatio)})`,
   );
   rounds.push(got);
 }
@@ -199,16 +208,22 @@ function logTiling(tiling) {
 const tiling = await agreement();
 logTiling(tiling);
 
-const ratios = rounds.map((r) => r.ratio).sort((a, b) => a - b);
+const spread = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted.at(-1) };
+};
 const result = {
   photos: files.length,
   cores: availableParallelism(),
   rounds,
-  ratio: { median: ratios[Math.floor(ratios.length / 2)], min: ratios[0], max: ratios.at(-1) },
+  ratio: spread(rounds.map((r) => r.ratio)),
+  endToEndRatio: spread(rounds.map((r) => r.endToEndRatio)),
   tiling,
 };
+const describe = ({ median, min, max }) =>
+  `median ${(median * 100).toFixed(1)}% (min ${(min * 100).toFixed(1)}%, max ${(max * 100).toFixed(1)}%)`;
 if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-else
-  log(
-    `pipeline/in-process: median ${(result.ratio.median * 100).toFixed(1)}% (min ${(result.ratio.min * 100).toFixed(1)}%, max ${(result.ratio.max * 100).toFixed(1)}%) — target ≥ 85%`,
-  );
+else {
+  log(`pipeline after model load / in-process: ${describe(result.ratio)} — target ≥ 85%`);
+  log(`pipeline end to end / in-process: ${describe(result.endToEndRatio)}`);
+}

@@ -1,52 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openRegistry } from '@oxidizedvision/tools';
-import { BIN, REPO, STACK_LINE, cli } from './helpers/cli.js';
+import { REPO, STACK_LINE, cli } from './helpers/cli.js';
+import { killStarted, serve } from './helpers/servers.js';
 
 const SLOW = join(REPO, 'packages/server/test/fixtures/slow.onnx');
 const CONV = join(REPO, 'packages/server/test/fixtures/tiny_conv.onnx');
 
-interface Served {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  exit: Promise<number | string | null>;
-}
-
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-});
-
-/** Starts `oxidizedvision serve` and resolves once it prints its URL (every model loaded). */
-function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-format', 'json', ...args], {
-    cwd: REPO,
-    env: { ...process.env, OXV_PYTHON: '', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  let stderr = '';
-  const exit = new Promise<number | string | null>((resolve) =>
-    child.on('exit', (code, signal) => resolve(code ?? signal)),
-  );
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${stderr}`)), 30_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]!, stderr: () => stderr, exit });
-      }
-    });
-    void exit.then((code) => reject(new Error(`serve exited with ${code} before listening:\n${stderr}`)));
-  });
-}
+afterAll(killStarted);
 
 const slowBody = (i: number) =>
   JSON.stringify({ inputs: [{ name: 'x', shape: [1, 16], datatype: 'FP32', data: new Array(16).fill(i) }] });
@@ -100,7 +64,7 @@ describe('oxidizedvision serve', () => {
     );
     expect(values).toEqual(Array.from({ length: 12 }, (_, i) => 2 * i));
     expect(await server.exit).toBe(0);
-    expect(server.stderr()).toMatch(/SIGTERM: not ready any more/);
+    expect(server.output()).toMatch(/SIGTERM: not ready any more/);
   });
 
   it('exits 1 when the drain times out', async () => {
@@ -121,8 +85,8 @@ describe('oxidizedvision serve', () => {
       )
     ).sort();
     expect(statuses).toContain(503);
-    expect(await server.exit, server.stderr()).toBe(1);
-    expect(server.stderr()).toMatch(/drain timed out after 0\.05 s/);
+    expect(await server.exit, server.output()).toBe(1);
+    expect(server.output()).toMatch(/drain timed out after 0\.05 s/);
   });
 });
 

@@ -1,16 +1,12 @@
-import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { validate as lintDockerfile } from 'dockerfile-utils';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Container, Service } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { createTensor, randomTensor, createRng } from '@oxidizedvision/runtime';
-import { createNodeRunner } from '@oxidizedvision/runtime/node';
 import { packageModels } from '@oxidizedvision/tools';
 import { modelFolder } from './helpers/onnx-fixtures.js';
 
@@ -18,85 +14,13 @@ const tmp = (p: string): string => mkdtempSync(join(tmpdir(), `oxv-pkg-${p}-`));
 const yamlOf = (dir: string, file: string): Record<string, unknown> =>
   parseYaml(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>;
 
-/** Starts the bundle's `npm start` on a free port; resolves with its URL once it logs "listening on". */
-function startBundle(dir: string): Promise<{ url: string; stop: () => Promise<number | null> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['server.mjs'], {
-      cwd: dir,
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
-    });
-    let log = '';
-    const timer = setTimeout(() => reject(new Error(`bundle did not start:\n${log}`)), 30_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      const match = /listening on (http:\/\/[^"\s]+)/.exec(log);
-      if (match) {
-        clearTimeout(timer);
-        const stop = () => new Promise<number | null>((done) => (child.once('exit', done), child.kill('SIGTERM')));
-        resolve({ url: match[1]!, stop });
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`bundle exited ${code}:\n${log}`)));
-  });
-}
-
-describe('package --template server', () => {
-  it('installs offline from its tarballs, starts, and answers Open Inference Protocol like direct inference', async () => {
-    const onnx = modelFolder('tiny_cnn.onnx', { task: 'classification' }, 'tiny');
-    const out = join(tmp('bundle'), 'tiny-service');
-    const result = await packageModels([onnx], { out });
-    expect(result.files).toEqual(
-      expect.arrayContaining([
-        'package.json',
-        'package-lock.json',
-        'server.mjs',
-        'README.md',
-        'models/tiny/1/model.onnx',
-        'models/tiny/1/model.card.json',
-        'models/tiny/config.json',
-      ]),
-    );
-    expect(result.models[0]!.memory_bytes).toBeGreaterThan(20 * 1024 * 1024);
-    const manifest = JSON.parse(readFileSync(join(out, 'package.json'), 'utf8')) as {
-      dependencies: Record<string, string>;
-    };
-    expect(manifest.dependencies['@oxidizedvision/server']).toMatch(/^file:vendor\/oxidizedvision-server-.*\.tgz$/);
-
-    // Installed somewhere else, with no network: only the tarballs and npm's cache.
-    const install = join(tmp('install'), 'app');
-    cpSync(out, install, { recursive: true });
-    await promisify(execFile)('npm', ['install', '--offline', '--no-audit', '--no-fund'], { cwd: install });
-    const server = await startBundle(install);
-    try {
-      const input = randomTensor('float32', [1, 3, 16, 16], createRng(3));
-      const response = await fetch(`${server.url}/v2/models/tiny/infer`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          inputs: [
-            { name: 'input', datatype: 'FP32', shape: [1, 3, 16, 16], data: Array.from(input.data as Float32Array) },
-          ],
-        }),
-      });
-      expect(response.status).toBe(200);
-      const body = (await response.json()) as { outputs: { name: string; shape: number[]; data: number[] }[] };
-      const runner = await createNodeRunner(onnx);
-      const direct = (await runner.run({ input: createTensor('float32', [1, 3, 16, 16], input.data as Float32Array) }))[
-        'output'
-      ]!;
-      await runner.dispose();
-      expect(body.outputs[0]!.shape).toEqual([1, 5]);
-      body.outputs[0]!.data.forEach((v, i) => expect(v).toBeCloseTo((direct.data as Float32Array)[i]!, 5));
-    } finally {
-      expect(await server.stop()).toBe(0); // SIGTERM drains and exits cleanly
-    }
-  }, 180_000);
-});
+// The server bundle's offline install, start and answers are tested end to end, against `serve`, in
+// packages/cli/test/package-bundle.test.ts.
 
 describe('package targets', () => {
   const onnx = modelFolder('tiny_cnn.onnx', { task: 'classification' }, 'tiny');
-  // memoryBytes given: these tests check the templates, not the measurement (the test above measures).
+  // memoryBytes given: these tests check the templates, not the measurement (package-bundle.test.ts in the CLI
+  // measures it).
   const options = {
     targets: ['docker', 'kubernetes', 'kserve', 'triton'] as const,
     memoryBytes: 100 * 1024 * 1024,

@@ -67,7 +67,7 @@ function renderPredictions(files: RunFileResult[], csv: boolean): string {
 function summaryLine(s: RunSummary, out: string | undefined): string {
   const where = s.task === 'classification' || !out ? '' : ` → ${out}`;
   const failed = s.failed ? `, ${s.failed} failed` : '';
-  return `${s.failed ? '✗' : '✓'} ${s.succeeded}/${s.total} image(s)${where} in ${(s.wall_ms / 1000).toFixed(1)} s (${s.images_per_second.toFixed(1)} img/s${failed})`;
+  return `${s.failed ? '✗' : '✓'} ${s.succeeded}/${s.total} image(s)${where} in ${(s.wall_ms / 1000).toFixed(1)} s (${s.images_per_second.toFixed(1)} img/s, model load ${(s.model_load_ms / 1000).toFixed(1)} s${failed})`;
 }
 
 export function registerRun(program: Command<[], Record<string, unknown>>): void {

@@ -62,6 +62,7 @@ export async function runImages(
   const files = expandInputs(inputs);
   const started = performance.now();
   const pool = await createInferencePool(resolved.onnx, { workers: options.workers, threads: options.threads });
+  const modelLoad = performance.now() - started;
   try {
     const settings = resolveRunSettings(resolved, pool.info, options);
     const out = resolveOut(settings, options.out);
@@ -109,6 +110,7 @@ export async function runImages(
       succeeded,
       failed: files.length - succeeded,
       wall_ms: wall,
+      model_load_ms: modelLoad,
       images_per_second: succeeded / (wall / 1000),
       workers: pool.workers,
       threads: pool.threads,

@@ -94,7 +94,11 @@ export interface RunSummary {
   total: number;
   succeeded: number;
   failed: number;
+  /** From the call to the last file written, model loading included. */
   wall_ms: number;
+  /** Starting the worker pool: every worker loading its own session of the model. Part of wall_ms. */
+  model_load_ms: number;
+  /** Succeeded files per second of wall_ms. */
   images_per_second: number;
   workers: number;
   threads: number;
