@@ -79,6 +79,13 @@ describe('oxidizedvision run', () => {
     expect(existsSync(join(out, 'good.png'))).toBe(true);
     // Not a TTY: no progress bar redraws in the captured stderr.
     expect(result.stderr).not.toContain('\r');
+    // Without --json: one line for the bad file, naming it once.
+    const text = await cli(['run', CONFIG, dir, '-o', join(tmp(), 'out')]);
+    expect(text.code).toBe(1);
+    const errors = text.stderr.split('\n').filter((l) => l.startsWith('error:'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^error: cannot decode image \S*bad\.jpg: /);
+    expect(errors[0]!.split('bad.jpg')).toHaveLength(2);
   });
 
   it('exits 2 with one clear line for flags the model cannot take', async () => {

@@ -152,7 +152,9 @@ export function registerRun(program: Command<[], Record<string, unknown>>): void
       else {
         if (summary.task === 'classification')
           process.stdout.write(renderPredictions(summary.files, Boolean(opts.csv)));
-        for (const f of summary.files.filter((x) => !x.ok)) ctx.logger.error(`${f.input}: ${f.error!.message}`);
+        // Most messages name their file already ("cannot decode image <path>: …"); the rest get it in front.
+        for (const f of summary.files.filter((x) => !x.ok))
+          ctx.logger.error(f.error!.message.includes(f.input) ? f.error!.message : `${f.input}: ${f.error!.message}`);
         ctx.logger.info(summaryLine(summary, opts.out));
       }
       if (summary.failed > 0) process.exitCode = 1;
