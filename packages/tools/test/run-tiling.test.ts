@@ -108,7 +108,8 @@ describe('tiling defaults', () => {
 
   it('other tasks do not tile', () => {
     const card = { task: 'classification', labels: null, preprocess: {} } as unknown as ModelCard;
-    const s = resolveRunSettings({ name: 'c', onnx: 'c.onnx', card, cardPath: null }, io(224, 224), {});
+    const classifier = { ...io(224, 224), outputs: [{ name: 'logits', dtype: 'float32', shape: ['batch', 10] }] };
+    const s = resolveRunSettings({ name: 'c', onnx: 'c.onnx', card, cardPath: null }, classifier, {});
     expect({ tile: s.tile, overlap: s.overlap }).toEqual({ tile: 0, overlap: 0 });
   });
 

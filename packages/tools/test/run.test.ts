@@ -161,6 +161,27 @@ describe('runImages with small fixtures', () => {
     expect(await pixels(join(out, 'coffee.overlay.png'))).toMatchObject({ width: 400, height: 300, channels: 3 });
   });
 
+  it('refuses a task the model output cannot serve, or labels that do not match it, before reading any image', async () => {
+    const unet = modelFolder('tiny_unet.onnx'); // [1,3,16,16] → [1,3,16,16]
+    await expect(runImages(unet, [SAMPLES], { task: 'classification' })).rejects.toMatchObject({
+      code: 'ERR_USAGE',
+      message: /output "output" is \[1, 3, 16, 16\], not \[batch, classes\]/,
+      hint: /--task image-to-image/,
+    });
+    const cnn = modelFolder('tiny_cnn.onnx', { task: 'classification', labels: ['cat', 'dog', 'fox'] });
+    await expect(runImages(cnn, [SAMPLES], {})).rejects.toMatchObject({
+      code: 'ERR_USAGE',
+      message: /outputs 5 classes but its card has 3 labels/,
+    });
+    const out = join(tmp('refused'), 'out');
+    await expect(runImages(cnn, [SAMPLES], { task: 'image-to-image', out })).rejects.toMatchObject({
+      code: 'ERR_USAGE',
+      message: /image-to-image needs an image-shaped output/,
+      hint: /--task classification/,
+    });
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('asks for --task when the model has no card', async () => {
     const onnx = modelFolder('tiny_cnn.onnx');
     await expect(runImages(onnx, [SAMPLES], {})).rejects.toMatchObject({ code: 'ERR_USAGE', hint: /--task/ });

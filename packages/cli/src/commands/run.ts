@@ -150,7 +150,7 @@ export function registerRun(program: Command<[], Record<string, unknown>>): void
       });
       if (opts.json) printJson(summary);
       else {
-        if (summary.task === 'classification')
+        if (summary.task === 'classification' && summary.succeeded > 0)
           process.stdout.write(renderPredictions(summary.files, Boolean(opts.csv)));
         // Most messages name their file already ("cannot decode image <path>: …"); the rest get it in front.
         for (const f of summary.files.filter((x) => !x.ok))

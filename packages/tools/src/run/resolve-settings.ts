@@ -118,6 +118,45 @@ function resolveTiling(
   return { tile, overlap: tile > 0 ? overlap : 0 };
 }
 
+const shapeText = (info: TensorInfo): string => `[${info.shape.join(', ')}]`;
+
+/**
+ * The model's first output must be what the task post-processes: refused here, before any image is read,
+ * rather than once per file (every file would fail the same way, after its decode and inference).
+ * Symbolic dimensions pass; only what the ONNX graph fixes is checked.
+ */
+function assertOutputFitsTask(
+  model: ResolvedModel,
+  task: RunTask,
+  output: TensorInfo,
+  labels: readonly string[] | null,
+): void {
+  const { shape } = output;
+  if (task === 'classification') {
+    const classes = shape.at(-1);
+    const nonUnit = shape.slice(0, -1).filter((d) => typeof d === 'number' && d !== 1);
+    if (shape.length > 2 && nonUnit.length > 0) {
+      throw usage(
+        `model ${model.name}'s output "${output.name}" is ${shapeText(output)}, not [batch, classes]: it cannot be run as classification`,
+        shape.length === 4 ? 'pass --task image-to-image or --task segmentation' : undefined,
+      );
+    }
+    if (labels && typeof classes === 'number' && classes !== labels.length) {
+      throw usage(
+        `model ${model.name} outputs ${classes} classes but its card has ${labels.length} labels`,
+        'fix the labels in the config (or its labels file) and convert again',
+      );
+    }
+    return;
+  }
+  if (shape.length !== 4) {
+    throw usage(
+      `model ${model.name}'s output "${output.name}" is ${shapeText(output)}; ${task} needs an image-shaped output [1, C, H, W]`,
+      shape.length === 2 ? 'pass --task classification' : undefined,
+    );
+  }
+}
+
 /** Card, then flags, then defaults — resolved once and frozen, so workers and encoders share one truth. */
 export function resolveRunSettings(
   model: ResolvedModel,
@@ -128,6 +167,8 @@ export function resolveRunSettings(
     throw usage(`model ${model.name} has ${io.inputs.length} inputs; run feeds models with exactly one image input`);
   }
   const task = resolveTask(model, o.task);
+  const labels = model.card?.labels ?? null;
+  assertOutputFitsTask(model, task, io.outputs[0]!, labels);
   const { spec, dynamic, explicit } = resolvePreprocess(model, io.inputs[0]!, o);
   const topK = o.topK ?? DEFAULT_TOP_K;
   if (!(Number.isSafeInteger(topK) && topK >= 1)) throw usage(`--top-k must be a positive integer, got ${topK}`);
@@ -142,7 +183,7 @@ export function resolveRunSettings(
     explicitSize: explicit,
     ...resolveTiling(task, spec, dynamic, o),
     topK,
-    labels: model.card?.labels ?? null,
+    labels,
     format: o.format ?? null,
     pngCompression,
     overwrite: o.overwrite ?? false,
