@@ -43,6 +43,7 @@ describe('encodePng', () => {
       [1, 1, 3],
       [64, 5, 1],
       [9, 31, 4],
+      [700, 600, 3], // over 1 MiB filtered: deflated in libuv's pool, not on the calling thread
     ] as const) {
       const image = noise(w, h, c, w * 100 + h);
       for (const level of [0, 1, 6, 9]) {
