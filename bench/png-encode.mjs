@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// PNG output: OxidizedVision's encoder (packages/tools/src/images/png.ts) against libvips' level-6 PNG
+// PNG output: OxidizedVision's encoder (packages/runtime/src/node/png.ts) against libvips' level-6 PNG
 // (what `run` wrote before), on real model outputs: the example denoiser run on --count benchmark photos
 // (bench/run-make-photos.mjs, 256×256) and on the coffee sample (400×300). Prints size (share of the raw
-// pixels) and process CPU per image (deflate runs in libuv's thread pool, so wall time would hide it),
-// second of two rounds. Every encoding is decoded back and compared with the pixels.
+// pixels) and process CPU per image (libvips, and our encoder for images over 1 MiB, deflate in other
+// threads, so wall time would hide it), second of two rounds. Every encoding is decoded back and compared with the pixels.
 // Usage: node bench/png-encode.mjs [--count 20]   (needs the example converted and `npm run build`)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
