@@ -1,5 +1,4 @@
-import { renameSync, rmSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { OxvError, type RawImage } from '@oxidizedvision/runtime';
 import sharp from 'sharp';
 import { encodePng } from '@oxidizedvision/runtime/node';
@@ -22,7 +21,9 @@ export async function encodeImage(
   const raw = { width: image.width, height: image.height, channels: image.channels };
   try {
     if (format === 'png') {
-      await writeFile(temp, await encodePng(image, pngCompression));
+      // A synchronous write: `run` is a batch tool whose main thread only feeds the pipeline, and the
+      // page cache takes the write at once, without the three round trips to libuv's pool of writeFile.
+      writeFileSync(temp, await encodePng(image, pngCompression));
       renameSync(temp, path);
       return;
     }
