@@ -12,6 +12,7 @@ import { multipartFile } from '../http/multipart.js';
 import { decodeImageBytes } from '../image/decode.js';
 import { encodeImageOutput, tensorToMask, type ImageFormat, type Restore } from '../image/to-image.js';
 import { topK } from '../image/top-k.js';
+import { mainThreadTurn } from '../image/turns.js';
 import type { InferResult, ModelMetadata } from '../models/types.js';
 import { modelParams, withVersions } from './params.js';
 import { servingMetadata } from './serving-metadata.js';
@@ -87,6 +88,7 @@ async function answer(
   spec: PreprocessSpec,
   { output, restore, k, result }: Answer,
 ): Promise<unknown> {
+  await mainThreadTurn(); // so is post-processing; a finished batch must not run all of its at once
   if (card.task === 'classification') {
     return {
       model_name: result.modelName,
@@ -112,6 +114,7 @@ export function imageRoutes(app: FastifyInstance): void {
       const card = requireCard(meta);
       const k = card.task === 'classification' ? parseTopK(request, app.oxv.options.defaultTopK) : 0;
       const image = await decodeImageBytes(imageBytes(request));
+      await mainThreadTurn(); // preprocessing below is synchronous: one request's at a time (turns.ts)
       // A card without a fixed size (fully convolutional model) feeds the image at its own size.
       const spec: PreprocessSpec = { ...card.preprocess, size: card.preprocess.size ?? [image.height, image.width] };
       const { tensor, placement } = imageToTensor(image, spec);
