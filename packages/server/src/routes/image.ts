@@ -12,7 +12,7 @@ import { multipartFile } from '../http/multipart.js';
 import { decodeImageBytes } from '../image/decode.js';
 import { encodeImageOutput, tensorToMask, type ImageFormat, type Restore } from '../image/to-image.js';
 import { topK } from '../image/top-k.js';
-import { mainThreadTurn } from '../image/turns.js';
+import { mainThreadTurn } from '../turns.js';
 import type { InferResult, ModelMetadata } from '../models/types.js';
 import { modelParams, withVersions } from './params.js';
 import { servingMetadata } from './serving-metadata.js';

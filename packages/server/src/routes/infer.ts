@@ -7,6 +7,7 @@ import { encodeInferResponse } from '../protocol/infer-response.js';
 import { modelParams, withVersions } from './params.js';
 import { servingMetadata } from './serving-metadata.js';
 import { runInference } from './run-inference.js';
+import { mainThreadTurn } from '../turns.js';
 
 /** `POST /v2/models/{m}[/versions/{v}]/infer`: JSON, or Triton's binary tensor extension, both ways. */
 export function inferRoutes(app: FastifyInstance): void {
@@ -14,12 +15,17 @@ export function inferRoutes(app: FastifyInstance): void {
     app.post(url, { config: { inference: true } }, async (request, reply) => {
       const { model, version } = modelParams(request);
       const meta = servingMetadata(app.oxv.manager, model, version);
+      // JSON parsing and printing of tensors is synchronous and scales with their size (~20 ms each way for
+      // a 3×256×256 float tensor): one request's at a time (turns.ts). Binary tensors cost a copy.
+      const json = request.headers[HEADER_LENGTH] === undefined;
+      if (json) await mainThreadTurn();
       const decoded = decodeInferRequest(bodyBytes(request), request.headers[HEADER_LENGTH], meta);
       const result = await runInference(app, request, model, version, {
         inputs: decoded.inputs,
         ...(decoded.outputSubset ? { outputs: decoded.outputs.map((o) => o.name) } : {}),
         ...(decoded.timeoutMs === undefined ? {} : { timeoutMs: decoded.timeoutMs }),
       });
+      if (json) await mainThreadTurn();
       const encoded = encodeInferResponse(result, decoded.id, decoded.outputs);
       if (encoded.binary === null) return reply.send(encoded.json);
       const { chunks, byteLength, headerLength } = encoded.binary;

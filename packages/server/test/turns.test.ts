@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mainThreadTurn } from '../src/image/turns.js';
+import { mainThreadTurn } from '../src/turns.js';
 
 const busy = (ms: number): void => {
   const end = performance.now() + ms;
