@@ -4,10 +4,10 @@ import { bodyBytes } from '../http/body.js';
 import { HEADER_LENGTH } from '../protocol/binary.js';
 import { decodeInferRequest } from '../protocol/infer-request.js';
 import { encodeInferResponse } from '../protocol/infer-response.js';
+import { mainThreadTurn } from '../turns.js';
 import { modelParams, withVersions } from './params.js';
 import { servingMetadata } from './serving-metadata.js';
 import { runInference } from './run-inference.js';
-import { mainThreadTurn } from '../turns.js';
 
 /** `POST /v2/models/{m}[/versions/{v}]/infer`: JSON, or Triton's binary tensor extension, both ways. */
 export function inferRoutes(app: FastifyInstance): void {
