@@ -1,8 +1,10 @@
 import type { PackageSettings } from './types.js';
 
 /**
- * Multi-stage: the build stage installs production dependencies from the bundled tarballs (npm ci is not
- * possible without a lockfile from the registry, so `npm install --omit=dev`); the runtime stage copies
+ * Multi-stage: the build stage installs production dependencies from the bundled tarballs with
+ * `npm install --omit=dev`, not `npm ci`: a bundle from a global install has no lockfile, and the one a
+ * workspace checkout writes pins only the platform it was installed on (an arm64 image would miss sharp's
+ * `@img/sharp-linux-arm64`), while `npm install` picks the image's own. The runtime stage copies
  * the result onto a slim image and runs as the unprivileged `node` user. ONNXRUNTIME_NODE_INSTALL=skip
  * stops onnxruntime-node's install script from downloading CUDA libraries.
  */
