@@ -14,6 +14,9 @@ export const NODE_BACKEND_NAME = 'onnxruntime-node';
 export type NodeSession = ort.InferenceSession;
 export type NodeOrtTensor = ort.Tensor;
 
+// create()'s overloads take a path or bytes, not their union; both reach one implementation.
+type CreateSession = (source: ModelSource, options: ort.InferenceSession.SessionOptions) => Promise<NodeSession>;
+
 // ORT's warnings (e.g. unused initialisers) would go to stderr; libraries here never print, and real
 // failures still surface as thrown errors.
 const LOG_SEVERITY_ERROR = 3;
@@ -41,9 +44,7 @@ export async function openNodeSession(
   }
   const sessionOptions = toSessionOptions(provider, resolved);
   try {
-    return typeof source === 'string'
-      ? await ort.InferenceSession.create(source, sessionOptions)
-      : await ort.InferenceSession.create(source, sessionOptions);
+    return await (ort.InferenceSession.create as CreateSession)(source, sessionOptions);
   } catch (error) {
     throw classifyCreateError(error, provider, label);
   }

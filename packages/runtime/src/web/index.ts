@@ -62,6 +62,17 @@ export async function createWebRunner(source: ModelSource, options?: RunnerOptio
   });
 }
 
+/**
+ * Where onnxruntime-web fetches its .wasm binary and loader: a URL prefix ending in '/'. onnxruntime-web
+ * holds it globally and reads it when the first session starts, so set it before creating a runner.
+ */
+export function setWasmPaths(prefix: string): void {
+  if (typeof prefix !== 'string' || prefix.length === 0) {
+    throw new TypeError(`prefix must be a non-empty URL prefix, got ${JSON.stringify(prefix)}`);
+  }
+  ort.env.wasm.wasmPaths = prefix;
+}
+
 export const webBackend: Backend = {
   name: WEB_BACKEND_NAME,
   priority: 10,
