@@ -34,4 +34,32 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
     },
   },
+  {
+    // Sessions and tensors of onnxruntime come from @oxidizedvision/runtime's ./node and ./web subpaths,
+    // the one place that sets threads, providers, profiling and log level and names load errors. Other
+    // code may still import onnxruntime's types.
+    ignores: ['packages/runtime/src/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^onnxruntime-(node|web|common)(/.*)?$',
+              allowTypeImports: true,
+              message:
+                "create sessions with createNodeRunner/createNodeSession from '@oxidizedvision/runtime/node' (or runtime/web); only `import type` from onnxruntime here",
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportExpression[source.value=/^onnxruntime-(node|web|common)/]',
+          message: "load onnxruntime through '@oxidizedvision/runtime/node' or '@oxidizedvision/runtime/web'",
+        },
+      ],
+    },
+  },
 );

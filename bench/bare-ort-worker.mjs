@@ -1,18 +1,17 @@
-// The baseline of runner-overhead.mjs: onnxruntime-node's InferenceSession.run in a plain timed loop, with
-// the session options the runtime's Node runner uses, answering the benchmark's line protocol
+// The baseline of runner-overhead.mjs: onnxruntime-node's InferenceSession.run in a plain timed loop, on the
+// same session the runtime's Node runner wraps (createNodeSession, so the same session options), answering the benchmark's line protocol
 // (load {model, threads, shape, warmup}, then window {iters}) so both sides are driven alike.
 import { createInterface } from 'node:readline';
-import * as ort from 'onnxruntime-node';
+import { createTensor } from '@oxidizedvision/runtime';
+import { createNodeSession, toNodeTensor } from '@oxidizedvision/runtime/node';
 
 let session;
 let feeds;
 
 async function load({ model, threads, shape, warmup }) {
-  const options = { executionProviders: ['cpu'], logSeverityLevel: 3 };
-  if (threads) options.intraOpNumThreads = threads;
-  session = await ort.InferenceSession.create(model, options);
+  session = await createNodeSession(model, threads ? { intraOpThreads: threads } : {});
   const data = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.random() * 2 - 1);
-  feeds = { [session.inputNames[0]]: new ort.Tensor('float32', data, shape) };
+  feeds = { [session.inputNames[0]]: toNodeTensor(createTensor('float32', shape, data)) };
   for (let i = 0; i <= warmup; i++) await session.run(feeds);
   return {};
 }

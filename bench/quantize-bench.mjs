@@ -13,12 +13,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import * as ort from 'onnxruntime-node';
 import { compareTensors, createTensor } from '@oxidizedvision/runtime';
+import { createNodeSession, toNodeTensor } from '@oxidizedvision/runtime/node';
 import { decodeModel } from '@oxidizedvision/onnx';
 import { executedOpCounts, optimizeModel, readModelCard, decodeImage } from '@oxidizedvision/tools';
 import { imageToTensor } from '@oxidizedvision/runtime';
@@ -59,7 +60,6 @@ const MODELS = [
   },
 ].filter((m) => !args.only || m.name === args.only);
 
-const toOrt = (t) => new ort.Tensor(t.dtype, t.data, t.shape);
 const fromOrt = (t) => createTensor(t.type, t.dims, t.data);
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -74,7 +74,9 @@ async function imageFeeds(card, dir, inputName) {
   const feeds = [];
   for (const f of files) {
     const img = await decodeImage(join(dir, f));
-    feeds.push({ [inputName]: toOrt(imageToTensor(img, { ...card.preprocess, size: card.preprocess.size }).tensor) });
+    feeds.push({
+      [inputName]: toNodeTensor(imageToTensor(img, { ...card.preprocess, size: card.preprocess.size }).tensor),
+    });
   }
   return feeds;
 }
@@ -85,7 +87,7 @@ async function denoisePairs(card) {
   const pairs = [];
   for (const stem of ['astronaut-256', 'coffee']) {
     const load = async (f) => imageToTensor(await decodeImage(join(dir, f)), card.preprocess).tensor;
-    pairs.push({ stem, noisy: toOrt(await load(`${stem}-noisy.png`)), clean: await load(`${stem}.png`) });
+    pairs.push({ stem, noisy: toNodeTensor(await load(`${stem}-noisy.png`)), clean: await load(`${stem}.png`) });
   }
   return pairs;
 }
@@ -111,8 +113,7 @@ function dumpCalibration(feeds, dir) {
 
 async function timeInterleaved(variants, feeds, rounds, runs) {
   const sessions = {};
-  for (const [k, path] of Object.entries(variants))
-    sessions[k] = await ort.InferenceSession.create(path, { logSeverityLevel: 3 });
+  for (const [k, path] of Object.entries(variants)) sessions[k] = await createNodeSession(path);
   const perRound = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   for (const s of Object.values(sessions)) for (let i = 0; i < 5; i++) await s.run(feeds);
   for (let r = 0; r < rounds; r++) {
@@ -134,8 +135,7 @@ async function timeInterleaved(variants, feeds, rounds, runs) {
 
 async function accuracy(variants, feeds) {
   const sessions = {};
-  for (const [k, path] of Object.entries(variants))
-    sessions[k] = await ort.InferenceSession.create(path, { logSeverityLevel: 3 });
+  for (const [k, path] of Object.entries(variants)) sessions[k] = await createNodeSession(path);
   const out = Object.fromEntries(
     Object.keys(variants)
       .filter((k) => k !== 'fp32')
@@ -154,10 +154,16 @@ async function accuracy(variants, feeds) {
   return out;
 }
 
+/** The onnxruntime-node the runtime resolves (this script imports no onnxruntime package itself). */
+function ortVersion() {
+  const require = createRequire(import.meta.resolve('@oxidizedvision/runtime/node'));
+  return require('onnxruntime-node/package.json').version;
+}
+
 const argmax = (xs) => xs.reduce((best, x, i) => (x > xs[best] ? i : best), 0);
 
 const results = {
-  machine: { cpus: (await import('node:os')).cpus().length, onnxruntime_node: ort.env.versions?.common ?? '1.30.0' },
+  machine: { cpus: (await import('node:os')).cpus().length, onnxruntime_node: ortVersion() },
   date: new Date().toISOString(),
   models: {},
 };
@@ -217,7 +223,7 @@ for (const m of MODELS) {
   if (m.task === 'denoise') {
     denoise = {};
     for (const [k, path] of Object.entries(variants)) {
-      const s = await ort.InferenceSession.create(path, { logSeverityLevel: 3 });
+      const s = await createNodeSession(path);
       denoise[k] = {};
       for (const p of await denoisePairs(card))
         denoise[k][p.stem] = psnr(fromOrt(Object.values(await s.run({ [inputName]: p.noisy }))[0]), p.clean);

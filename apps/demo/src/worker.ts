@@ -4,9 +4,8 @@
  * must stay responsive (and keyboard operable) meanwhile. One runner per worker; loading a new model
  * disposes the previous one.
  */
-import * as ort from 'onnxruntime-web';
 import { createTensor, isOxvError, type Runner } from '@oxidizedvision/runtime';
-import { createWebRunner } from '@oxidizedvision/runtime/web';
+import { createWebRunner, setWasmPaths } from '@oxidizedvision/runtime/web';
 import { chooseBackend } from './backend-choice.js';
 import type {
   BackendChoice,
@@ -46,7 +45,7 @@ function post(message: WorkerResponse, transfer: Transferable[] = []): void {
 
 async function load(request: Extract<WorkerRequest, { type: 'load' }>): Promise<LoadResult> {
   // The wasm binary and its loader are served with the page (copied at build time): no CDN, works offline.
-  ort.env.wasm.wasmPaths = request.ortBase;
+  setWasmPaths(request.ortBase);
   const choice = await chooseBackend(request.backend, request.threads);
   await runner?.dispose();
   runner = undefined;

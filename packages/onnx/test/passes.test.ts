@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import * as ort from 'onnxruntime-node';
 import {
   DataType,
   activationParams,
@@ -21,7 +20,8 @@ import {
   type ModelProto,
   type TensorRange,
 } from '@oxidizedvision/onnx';
-import { OxvError, compareTensors } from '@oxidizedvision/runtime';
+import { OxvError, compareTensors, createTensor, float32ArrayToFloat16Bits } from '@oxidizedvision/runtime';
+import { createNodeRunner, createNodeSession } from '@oxidizedvision/runtime/node';
 import { fixturePath, runModel, seededInput } from './helpers.js';
 
 const load = (name: string) => decodeModel(readFileSync(fixturePath(name)));
@@ -30,19 +30,16 @@ const opTypes = (m: ModelProto) => m.graph!.node.map((n) => n.opType);
 /** Min/max of every float activation over a few seeded inputs, as the optimize command calibrates. */
 async function calibrate(model: ModelProto, shape: number[], samples = 4): Promise<Map<string, TensorRange>> {
   const names = calibrationTensors(model);
-  const session = await ort.InferenceSession.create(encodeModel(exposeTensors(model, names)), {
+  const runner = await createNodeRunner(encodeModel(exposeTensors(model, names)), {
     graphOptimizationLevel: 'disabled',
   });
   const collector = createMinMaxCollector();
   for (let i = 0; i < samples; i++) {
-    const x = seededInput(shape, 100 + i);
-    const outputs = await session.run({
-      [model.graph!.input[0]!.name]: new ort.Tensor('float32', x.data as Float32Array, shape),
-    });
+    const outputs = await runner.run({ [model.graph!.input[0]!.name]: seededInput(shape, 100 + i) });
     for (const [name, t] of Object.entries(outputs))
-      if (t.type === 'float32') collector.update(name, t.data as Float32Array);
+      if (t.dtype === 'float32') collector.update(name, t.data as Float32Array);
   }
-  await session.release();
+  await runner.dispose();
   return collector.ranges();
 }
 
@@ -52,7 +49,7 @@ async function executedOps(model: ModelProto): Promise<string[]> {
   const { join } = await import('node:path');
   const { tmpdir } = await import('node:os');
   const out = join(mkdtempSync(join(tmpdir(), 'oxv-fused-')), 'm.onnx');
-  const s = await ort.InferenceSession.create(encodeModel(model), {
+  const s = await createNodeSession(encodeModel(model), {
     graphOptimizationLevel: 'all',
     optimizedModelFilePath: out,
   });
@@ -188,12 +185,9 @@ describe('convertToFloat16', () => {
     expect(weight.dataType).toBe(DataType.FLOAT);
     expect(h.graph!.input[0]!.type!.value.value).toMatchObject({ elemType: DataType.FLOAT16 });
     const x = seededInput([1, 3, 16, 16], 3);
-    const session = await ort.InferenceSession.create(encodeModel(h));
-    const { float32ArrayToFloat16Bits } = await import('@oxidizedvision/runtime');
-    const out = await session.run({
-      input: new ort.Tensor('float16', float32ArrayToFloat16Bits(x.data as Float32Array), [1, 3, 16, 16]),
-    });
-    expect(out.output!.type).toBe('float16');
+    const half = createTensor('float16', [1, 3, 16, 16], float32ArrayToFloat16Bits(x.data as Float32Array));
+    const out = await runModel(encodeModel(h), { input: half });
+    expect(out.output!.dtype).toBe('float16');
   });
 });
 

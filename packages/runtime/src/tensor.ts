@@ -1,12 +1,7 @@
 import { DTYPES, isDType, type DType, type TypedArrayFor } from './dtype.js';
 import { float16BitsToFloat32, float32ToFloat16Bits } from './float16.js';
-import {
-  allocateTypedArray,
-  describeValue,
-  isTypedArrayFor,
-  typedArrayConstructorFor,
-} from './internal/typed-arrays.js';
-import { formatShape } from './internal/format.js';
+import { describeValue, formatShape } from './internal/format.js';
+import { allocateTypedArray, isTypedArrayFor, typedArrayConstructorFor } from './typed-arrays.js';
 
 /**
  * A dense, row-major tensor in CPU memory. Plain data, so it survives structuredClone (worker_threads,

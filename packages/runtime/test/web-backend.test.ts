@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createWebRunner, webBackend } from '@oxidizedvision/runtime/web';
+import { createWebRunner, setWasmPaths, webBackend } from '@oxidizedvision/runtime/web';
 import { expectOxvError, fixturePath } from './helpers.js';
 
 describe('onnxruntime-web backend under Node', () => {
@@ -11,6 +11,10 @@ describe('onnxruntime-web backend under Node', () => {
     const runner = await createWebRunner(fixturePath('two_io.onnx'), { executionProvider: 'cpu' });
     expect(runner.info().executionProviders).toEqual(['wasm']);
     await runner.dispose();
+  });
+
+  it('refuses an empty WASM location before onnxruntime-web would fetch from it', () => {
+    expect(() => setWasmPaths('')).toThrow(new TypeError('prefix must be a non-empty URL prefix, got ""'));
   });
 
   it('refuses webgpu where navigator.gpu is missing', async () => {

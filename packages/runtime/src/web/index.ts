@@ -3,9 +3,9 @@ import { registerBackend, type Backend } from '../backend.js';
 import { OxvError } from '../errors.js';
 import { isNodeRuntime } from '../internal/env.js';
 import { firstLine } from '../internal/format.js';
-import { resolveRunnerOptions } from '../internal/options.js';
-import { createOrtRunner } from '../internal/ort-runner.js';
-import type { OrtTensorFactory } from '../internal/ort-types.js';
+import { resolveRunnerOptions } from '../options.js';
+import { createOrtRunner } from '../ort/runner.js';
+import type { OrtTensorFactory } from '../ort/types.js';
 import { createSerialQueue } from '../internal/serial-queue.js';
 import type { ModelSource, Runner, RunnerOptions } from '../runner.js';
 import { loadModelBytes } from './load-model.js';
@@ -60,6 +60,17 @@ export async function createWebRunner(source: ModelSource, options?: RunnerOptio
     createOrtTensor,
     schedule: serialize,
   });
+}
+
+/**
+ * Where onnxruntime-web fetches its .wasm binary and loader: a URL prefix ending in '/'. onnxruntime-web
+ * holds it globally and reads it when the first session starts, so set it before creating a runner.
+ */
+export function setWasmPaths(prefix: string): void {
+  if (typeof prefix !== 'string' || prefix.length === 0) {
+    throw new TypeError(`prefix must be a non-empty URL prefix, got ${JSON.stringify(prefix)}`);
+  }
+  ort.env.wasm.wasmPaths = prefix;
 }
 
 export const webBackend: Backend = {

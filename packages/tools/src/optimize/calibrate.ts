@@ -7,8 +7,8 @@ import {
   type ModelProto,
   type TensorRange,
 } from '@oxidizedvision/onnx';
-import { createSession } from './ort-session.js';
-import type { OrtFeeds } from './samples.js';
+import type { Feeds } from '../profile/inputs.js';
+import { createModelRunner } from './ort-session.js';
 
 /**
  * Activation ranges from running the float model on the calibration samples with every intermediate
@@ -17,19 +17,23 @@ import type { OrtFeeds } from './samples.js';
  */
 export async function calibrate(
   model: ModelProto,
-  samples: OrtFeeds[],
+  samples: Feeds[],
   method: CalibrationMethod,
   threads?: number,
 ): Promise<Map<string, TensorRange>> {
   const names = calibrationTensors(model);
-  const session = await createSession(exposeTensors(model, names), { threads, level: 'disabled' });
+  const runner = await createModelRunner(exposeTensors(model, names), { threads, level: 'disabled' });
   const wanted = new Set(names);
+  // Only float32 activations get ranges; fetching just those also spares converting the rest.
+  const outputs = runner
+    .info()
+    .outputs.filter((o) => wanted.has(o.name) && o.dtype === 'float32')
+    .map((o) => o.name);
   const pass = async (update: (name: string, values: Float32Array) => void) => {
+    if (outputs.length === 0) return;
     for (const feeds of samples) {
-      const outputs = await session.run(feeds);
-      for (const [name, tensor] of Object.entries(outputs)) {
-        if (wanted.has(name) && tensor.type === 'float32') update(name, tensor.data as Float32Array);
-      }
+      const results = await runner.run(feeds, { outputs });
+      for (const [name, tensor] of Object.entries(results)) update(name, tensor.data as Float32Array);
     }
   };
   try {
@@ -40,6 +44,6 @@ export async function calibrate(
     await pass((name, values) => histogram.update(name, values));
     return histogram.ranges();
   } finally {
-    await session.release();
+    await runner.dispose();
   }
 }

@@ -1,8 +1,7 @@
-import type * as ort from 'onnxruntime-node';
-import { compareTensors, createTensor, type DType, type Tensor } from '@oxidizedvision/runtime';
+import { compareTensors, type Runner, type Tensor } from '@oxidizedvision/runtime';
 import type { ModelProto } from '@oxidizedvision/onnx';
-import { createSession } from './ort-session.js';
-import type { OrtFeeds } from './samples.js';
+import type { Feeds } from '../profile/inputs.js';
+import { createModelRunner } from './ort-session.js';
 
 export interface OutputAccuracy {
   output: string;
@@ -26,23 +25,21 @@ export interface SpeedComparison {
   speedup_p90: number;
 }
 
-const fromOrt = (t: ort.Tensor): Tensor => createTensor(t.type as DType, t.dims as number[], t.data as never);
-
 /** Compares every output of `after` with `before` on the same samples (float64 metrics, worst case kept). */
 export async function compareAccuracy(
   before: ModelProto,
   after: ModelProto,
-  samples: OrtFeeds[],
+  samples: Feeds[],
   threads?: number,
 ): Promise<OutputAccuracy[]> {
-  const [a, b] = [await createSession(before, { threads }), await createSession(after, { threads })];
+  const [a, b] = [await createModelRunner(before, { threads }), await createModelRunner(after, { threads })];
   try {
     const worst = new Map<string, OutputAccuracy>();
     for (const feeds of samples) {
       const [ra, rb] = [await a.run(feeds), await b.run(feeds)];
-      for (const name of a.outputNames) {
-        const ref = fromOrt(ra[name]!);
-        const got = fromOrt(rb[name]!);
+      for (const { name } of a.info().outputs) {
+        const ref = ra[name]!;
+        const got = rb[name]!;
         const c = compareTensors(ref, got);
         const psnr = imageLike(ref.shape) ? psnrOf(ref, c.rmse) : null;
         const prev = worst.get(name);
@@ -57,7 +54,7 @@ export async function compareAccuracy(
     }
     return [...worst.values()];
   } finally {
-    await Promise.all([a.release(), b.release()]);
+    await Promise.all([a.dispose(), b.dispose()]);
   }
 }
 
@@ -84,13 +81,13 @@ function psnrOf(reference: Tensor, rmse: number): number {
 export async function compareSpeed(
   before: ModelProto,
   after: ModelProto,
-  feeds: OrtFeeds,
+  feeds: Feeds,
   runs: number,
   threads?: number,
 ): Promise<SpeedComparison> {
-  const [a, b] = [await createSession(before, { threads }), await createSession(after, { threads })];
+  const [a, b] = [await createModelRunner(before, { threads }), await createModelRunner(after, { threads })];
   try {
-    const time = async (s: ort.InferenceSession) => {
+    const time = async (s: Runner) => {
       const t0 = performance.now();
       await s.run(feeds);
       return performance.now() - t0;
@@ -124,7 +121,7 @@ export async function compareSpeed(
       speedup_p90: quantile(ratios, 0.9),
     };
   } finally {
-    await Promise.all([a.release(), b.release()]);
+    await Promise.all([a.dispose(), b.dispose()]);
   }
 }
 

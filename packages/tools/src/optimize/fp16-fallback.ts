@@ -1,8 +1,7 @@
 import { calibrationTensors, cloneModel, convertToFloat16, exposeTensors, type ModelProto } from '@oxidizedvision/onnx';
-import type * as ort from 'onnxruntime-node';
-import { float16BitsToFloat32Array } from '@oxidizedvision/runtime';
-import { createSession } from './ort-session.js';
-import type { OrtFeeds } from './samples.js';
+import { float16BitsToFloat32Array, type Tensor } from '@oxidizedvision/runtime';
+import type { Feeds } from '../profile/inputs.js';
+import { createModelRunner } from './ort-session.js';
 
 /** Relative L2 error above which an fp16 tensor counts as drifted (fp16 keeps ~3 significant digits). */
 const DRIFT = 1e-2;
@@ -24,7 +23,7 @@ export interface Fp16Outcome {
 export async function convertWithFallback(
   base: ModelProto,
   blockOps: string[],
-  samples: OrtFeeds[],
+  samples: Feeds[],
   auto: boolean,
   threads?: number,
 ): Promise<Fp16Outcome> {
@@ -40,14 +39,20 @@ export async function convertWithFallback(
   }
 }
 
-async function driftOrigins(base: ModelProto, half: ModelProto, feeds: OrtFeeds, threads?: number): Promise<string[]> {
+async function driftOrigins(base: ModelProto, half: ModelProto, feeds: Feeds, threads?: number): Promise<string[]> {
   const names = calibrationTensors(base);
+  const exposed = new Set(names);
   const run = async (m: ModelProto) => {
-    const session = await createSession(exposeTensors(m, names), { threads, level: 'disabled' });
+    const runner = await createModelRunner(exposeTensors(m, names), { threads, level: 'disabled' });
+    // Float activations only: drift of an integer tensor (a shape, an index) is not what fp16 breaks.
+    const outputs = runner
+      .info()
+      .outputs.filter((o) => exposed.has(o.name) && (o.dtype === 'float32' || o.dtype === 'float16'))
+      .map((o) => o.name);
     try {
-      return await session.run(feeds);
+      return outputs.length === 0 ? {} : await runner.run(feeds, { outputs });
     } finally {
-      await session.release();
+      await runner.dispose();
     }
   };
   const [full, reduced] = [await run(base), await run(half)];
@@ -66,7 +71,7 @@ async function driftOrigins(base: ModelProto, half: ModelProto, feeds: OrtFeeds,
   return origins;
 }
 
-function relativeError(a: ort.Tensor, b: ort.Tensor): number {
+function relativeError(a: Tensor, b: Tensor): number {
   const x = a.data as Float32Array;
   const y = toFloat(b);
   if (x.length !== y.length) return 0;
@@ -80,6 +85,6 @@ function relativeError(a: ort.Tensor, b: ort.Tensor): number {
   return norm === 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
 }
 
-function toFloat(t: ort.Tensor): ArrayLike<number> {
-  return t.type === 'float16' ? float16BitsToFloat32Array(t.data as Uint16Array) : (t.data as Float32Array);
+function toFloat(t: Tensor): ArrayLike<number> {
+  return t.dtype === 'float16' ? float16BitsToFloat32Array(t.data as Uint16Array) : (t.data as Float32Array);
 }

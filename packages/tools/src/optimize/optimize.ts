@@ -6,13 +6,14 @@ import { OxvError } from '@oxidizedvision/runtime';
 import { digestFile } from '../internal/files.js';
 import { silentLogger } from '../internal/logger.js';
 import { writeModelCard } from '../model-card/card.js';
+import type { Feeds } from '../profile/inputs.js';
 import { dimsFromCard, resolveModelTarget } from '../profile/target.js';
 import { calibrate } from './calibrate.js';
 import { compareAccuracy, compareSpeed } from './evaluate.js';
 import { convertWithFallback } from './fp16-fallback.js';
 import { executedOpCounts, optimizeWithOrt } from './ort-session.js';
 import { derivedCard, findRegisteredVersion, registerOptimized } from './register.js';
-import { imageSamples, randomSamples, type OrtFeeds } from './samples.js';
+import { imageSamples, randomSamples } from './samples.js';
 import type { OptimizeOptions, OptimizeReport } from './types.js';
 
 /**
@@ -54,7 +55,7 @@ export async function optimizeModel(input: string, options: OptimizeOptions): Pr
     `onnxruntime ${level} graph optimization (${fp32.graph!.node.length} → ${result.graph!.node.length} nodes)`,
   );
 
-  let calibration: OrtFeeds[] = [];
+  let calibration: Feeds[] = [];
   const report: Pick<OptimizeReport, 'int8' | 'int8_weights' | 'fp16'> = { int8: null, int8_weights: null, fp16: null };
   if (quantize === 'int8') {
     const count = options.calibrationSamples ?? 16;

@@ -1,13 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { decodeModel, encodeModel, type ModelProto } from '@oxidizedvision/onnx';
-import { OxvError } from '@oxidizedvision/runtime';
+import { OxvError, isOxvError, type Runner } from '@oxidizedvision/runtime';
+import { createNodeRunner, createNodeSession } from '@oxidizedvision/runtime/node';
 
 export type OrtLevel = 'basic' | 'extended' | 'all';
-
-const QUIET = 3; // ORT warnings (unused initialisers…) would reach the user's terminal; errors still throw
 
 /**
  * onnxruntime's offline optimizer: load with `level` and `optimizedModelFilePath`, and ORT serialises
@@ -20,25 +18,26 @@ export async function optimizeWithOrt(model: ModelProto | Uint8Array, level: Ort
   try {
     const out = join(dir, 'optimized.onnx');
     const bytes = model instanceof Uint8Array ? model : encodeModel(model);
-    let session: ort.InferenceSession;
+    let session;
     try {
-      session = await ort.InferenceSession.create(bytes, {
-        graphOptimizationLevel: level,
-        optimizedModelFilePath: out,
-        logSeverityLevel: QUIET,
-      });
+      session = await createNodeSession(bytes, { graphOptimizationLevel: level, optimizedModelFilePath: out });
     } catch (error) {
-      throw new OxvError(
-        'ERR_QUANTIZE',
-        `onnxruntime's optimizer rejected the model: ${(error as Error).message.split('\n')[0]}`,
-        { cause: error },
-      );
+      throw rejectedByOptimizer(error);
     }
     await session.release();
     return decodeModel(readFileSync(out), 'the optimized model');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A model ORT cannot load is one this command produced or was given to quantize: ERR_QUANTIZE, not a load error. */
+function rejectedByOptimizer(error: unknown): unknown {
+  if (!isOxvError(error) || error.code !== 'ERR_MODEL_LOAD') return error;
+  const reason = error.cause instanceof Error ? error.cause : error;
+  return new OxvError('ERR_QUANTIZE', `onnxruntime's optimizer rejected the model: ${reason.message.split('\n')[0]}`, {
+    cause: error,
+  });
 }
 
 /**
@@ -53,27 +52,14 @@ export async function executedOpCounts(model: ModelProto): Promise<Record<string
   return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1]));
 }
 
-export interface OrtSession {
-  run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>>;
-  release(): Promise<void>;
-}
-
-export async function createSession(
+/** A Runner over an in-memory model; `level` defaults to 'all', what a deployed model gets. */
+export async function createModelRunner(
   model: ModelProto | Uint8Array,
   options: { threads?: number | undefined; level?: OrtLevel | 'disabled' } = {},
-): Promise<ort.InferenceSession> {
+): Promise<Runner> {
   const bytes = model instanceof Uint8Array ? model : encodeModel(model);
-  try {
-    return await ort.InferenceSession.create(bytes, {
-      graphOptimizationLevel: options.level ?? 'all',
-      logSeverityLevel: QUIET,
-      ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
-    });
-  } catch (error) {
-    throw new OxvError(
-      'ERR_MODEL_LOAD',
-      `onnxruntime-node could not load the model: ${(error as Error).message.split('\n')[0]}`,
-      { cause: error },
-    );
-  }
+  return createNodeRunner(bytes, {
+    graphOptimizationLevel: options.level ?? 'all',
+    ...(options.threads ? { intraOpThreads: options.threads } : {}),
+  });
 }

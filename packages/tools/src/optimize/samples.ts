@@ -1,13 +1,7 @@
-import * as ort from 'onnxruntime-node';
-import { OxvError, imageToTensor, type ModelCard, type Tensor } from '@oxidizedvision/runtime';
+import { OxvError, imageToTensor, type ModelCard } from '@oxidizedvision/runtime';
 import type { TensorSummary } from '@oxidizedvision/onnx';
 import { decodeImage, listImages } from '../images/decode.js';
-import { randomFeeds } from '../profile/inputs.js';
-
-export type OrtFeeds = Record<string, ort.Tensor>;
-
-export const toOrt = (t: Tensor): ort.Tensor =>
-  new ort.Tensor(t.dtype as ort.Tensor.Type, t.data as ort.Tensor.DataType, t.shape);
+import { randomFeeds, type Feeds } from '../profile/inputs.js';
 
 /** `count` seeded random feeds (standard normal), one seed per sample so runs are reproducible. */
 export function randomSamples(
@@ -15,11 +9,8 @@ export function randomSamples(
   dims: Record<string, number>,
   count: number,
   seed: number,
-): OrtFeeds[] {
-  return Array.from({ length: count }, (_, i) => {
-    const feeds = randomFeeds(inputs, dims, seed + 1000 * i);
-    return Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toOrt(v)]));
-  });
+): Feeds[] {
+  return Array.from({ length: count }, (_, i) => randomFeeds(inputs, dims, seed + 1000 * i));
 }
 
 /**
@@ -32,7 +23,7 @@ export async function imageSamples(
   inputs: TensorSummary[],
   limit: number,
   warn: (message: string) => void,
-): Promise<OrtFeeds[]> {
+): Promise<Feeds[]> {
   const input = inputs[0];
   if (!card) {
     throw new OxvError('ERR_MODEL_CARD', '--calibrate needs the model card (its preprocessing) beside the .onnx file', {
@@ -45,12 +36,12 @@ export async function imageSamples(
   const p = card.preprocess;
   const example = card.example_inputs[0]?.shape ?? [];
   const size = p.size ?? (p.layout === 'NCHW' ? [example[2]!, example[3]!] : [example[1]!, example[2]!]);
-  const samples: OrtFeeds[] = [];
+  const samples: Feeds[] = [];
   const bad: string[] = [];
   for (const file of listImages(dir).slice(0, limit)) {
     try {
       const image = await decodeImage(file, p.channel_order === 'GRAY');
-      samples.push({ [input.name]: toOrt(imageToTensor(image, { ...p, size: [size[0]!, size[1]!] }).tensor) });
+      samples.push({ [input.name]: imageToTensor(image, { ...p, size: [size[0]!, size[1]!] }).tensor });
     } catch (error) {
       bad.push(file);
       warn(`skipping unreadable calibration image ${file}: ${(error as Error).message}`);

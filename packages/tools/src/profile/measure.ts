@@ -1,8 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { OxvError } from '@oxidizedvision/runtime';
+import { createNodeSession, toNodeTensor } from '@oxidizedvision/runtime/node';
 import type { Feeds } from './inputs.js';
 
 export interface MeasuredLayer {
@@ -47,34 +47,20 @@ interface TraceEvent {
 }
 
 /**
- * Per-node time from onnxruntime's own profiler: the session is created with enableProfiling (the Node
- * binding needs profileFilePrefix, and startProfiling() is a no-op there), runs `warmup + runs` times,
+ * Per-node time from onnxruntime's own profiler: the session is created with a profile file prefix
+ * (the Node binding profiles only with one; startProfiling() is a no-op there), runs `warmup + runs` times,
  * and endProfiling() writes a Chrome-trace JSON whose "Node" events carry each kernel's duration in µs.
  * Warm-up runs are profiled too, so their events are dropped by run index before averaging.
  */
 export async function measureModel(model: string, feeds: Feeds, options: MeasureOptions): Promise<Measurement> {
   const dir = mkdtempSync(join(tmpdir(), 'oxv-profile-'));
   try {
-    const sessionOptions: ort.InferenceSession.SessionOptions = {
-      enableProfiling: true,
+    // A raw session, not a Runner: only it can end profiling, which is when the trace gets written.
+    const session = await createNodeSession(model, {
       profileFilePrefix: join(dir, 'trace'),
-      logSeverityLevel: 3,
-      ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
-    };
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(model, sessionOptions);
-    } catch (error) {
-      throw new OxvError('ERR_MODEL_LOAD', `onnxruntime-node could not load ${model}: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    const ortFeeds = Object.fromEntries(
-      Object.entries(feeds).map(([name, t]) => [
-        name,
-        new ort.Tensor(t.dtype as ort.Tensor.Type, t.data as ort.Tensor.DataType, t.shape),
-      ]),
-    );
+      ...(options.threads ? { intraOpThreads: options.threads } : {}),
+    });
+    const ortFeeds = Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, toNodeTensor(t)]));
     for (let i = 0; i < options.warmup + options.runs; i++) await session.run(ortFeeds);
     session.endProfiling();
     await session.release();

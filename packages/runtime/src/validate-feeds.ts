@@ -1,9 +1,9 @@
-import { isDType } from '../dtype.js';
-import { OxvError } from '../errors.js';
-import type { TensorInfo } from '../runner.js';
-import type { Tensor } from '../tensor.js';
-import { formatNames, formatShape } from './format.js';
-import { describeValue, isTypedArrayFor, typedArrayConstructorFor } from './typed-arrays.js';
+import { isDType } from './dtype.js';
+import { OxvError } from './errors.js';
+import type { TensorInfo } from './runner.js';
+import type { Tensor } from './tensor.js';
+import { describeValue, formatNames, formatShape } from './internal/format.js';
+import { isTypedArrayFor, typedArrayConstructorFor } from './typed-arrays.js';
 
 /**
  * The one feed check every backend runs before calling its runtime, so errors read the same whichever

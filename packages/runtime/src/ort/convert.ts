@@ -2,7 +2,7 @@ import { isDType } from '../dtype.js';
 import { OxvError } from '../errors.js';
 import type { TensorInfo } from '../runner.js';
 import type { Tensor } from '../tensor.js';
-import type { OrtTensorFactory, OrtTensorLike, OrtValueMetadataLike } from './ort-types.js';
+import type { OrtTensorFactory, OrtTensorLike, OrtValueMetadataLike } from './types.js';
 
 /**
  * Model metadata → TensorInfo. Backends disagree on unnamed dynamic dims (node says '', web says

@@ -1,4 +1,4 @@
-import type { DType, TypedArrayFor } from '../dtype.js';
+import type { DType, TypedArrayFor } from './dtype.js';
 
 type AnyTypedArrayConstructor =
   | Float32ArrayConstructor
@@ -38,11 +38,4 @@ export function isTypedArrayFor(dtype: DType, data: unknown): boolean {
   const expected = CONSTRUCTORS[dtype];
   if (data.constructor === expected) return true;
   return expected === Uint8Array && data instanceof Uint8Array && !(data instanceof Uint8ClampedArray);
-}
-
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an Array';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'an object';
-  return typeof value;
 }

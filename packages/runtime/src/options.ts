@@ -1,5 +1,5 @@
-import type { ExecutionProvider, GraphOptimizationLevel, RunnerOptions } from '../runner.js';
-import { describeValue } from './typed-arrays.js';
+import type { ExecutionProvider, GraphOptimizationLevel, RunnerOptions } from './runner.js';
+import { describeValue } from './internal/format.js';
 
 const EXECUTION_PROVIDERS: readonly ExecutionProvider[] = ['cpu', 'cuda', 'tensorrt', 'wasm', 'webgpu'];
 const OPTIMIZATION_LEVELS: readonly GraphOptimizationLevel[] = ['disabled', 'basic', 'extended', 'all'];
@@ -27,16 +27,23 @@ export function resolveRunnerOptions(options: RunnerOptions | undefined): Readon
   return Object.freeze(resolved);
 }
 
-function checkCount(value: unknown, name: string): void {
+export function checkCount(value: unknown, name: string): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
     throw new RangeError(`${name} must be a non-negative integer, got ${String(value)}`);
   }
 }
 
-function checkOneOf(value: unknown, allowed: readonly string[], name: string): void {
+export function checkOneOf(value: unknown, allowed: readonly string[], name: string): void {
   if (value === undefined) return;
   if (typeof value !== 'string' || !allowed.includes(value)) {
     throw new RangeError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+}
+
+export function checkPath(value: unknown, name: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new TypeError(`${name} must be a non-empty file path, got ${describeValue(value)}`);
   }
 }

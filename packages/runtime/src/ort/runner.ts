@@ -1,10 +1,10 @@
 import { OxvError } from '../errors.js';
 import type { RunOptions, Runner, RunnerInfo } from '../runner.js';
 import type { Tensor } from '../tensor.js';
-import { firstLine } from './format.js';
-import { fromOrtValue, toOrtTensor, toTensorInfo } from './ort-convert.js';
-import type { OrtSessionLike, OrtTensorFactory, OrtTensorLike } from './ort-types.js';
-import { validateFeeds } from './validate-feeds.js';
+import { firstLine } from '../internal/format.js';
+import { fromOrtValue, toOrtTensor, toTensorInfo } from './convert.js';
+import type { OrtSessionLike, OrtTensorFactory, OrtTensorLike } from './types.js';
+import { validateFeeds } from '../validate-feeds.js';
 
 /**
  * Fatal-only run logging: onnxruntime-node otherwise prints a failing kernel's error to stderr, and the same
