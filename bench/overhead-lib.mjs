@@ -1,8 +1,8 @@
 // Shared by runner-overhead.mjs and pytorch-overhead.mjs: flags, paired windows, and the ratio summary.
 import { parseArgs } from 'node:util';
-import { latencyPercentile as percentile, summarizeLatencies as summarize } from '@oxidizedvision/tools';
+import { latencyPercentile as percentile, summarizeLatencies as summarize } from '@oxidizedvision/benchmark';
 // The same line-protocol client benchmarkModel uses to drive its workers (not part of the package API).
-export { startSession } from '../packages/tools/dist/benchmark/internal/session.js';
+export { startSession } from '../packages/benchmark/dist/internal/session.js';
 
 export function parseFlags(defaults) {
   const { values, positionals } = parseArgs({

@@ -2,7 +2,7 @@
 // Does the benchmark's onnxruntime-node runner report what a bare InferenceSession.run loop measures?
 // Usage: node bench/runner-overhead.mjs <model.onnx> --input-shape 1,3,256,256 [--sessions 3] [--pairs 30]
 //        [--iters 10] [--warmup 10] [--threads N] [--control] [--json]
-// The runner side is benchmarkModel's own worker (dist/benchmark/worker/ort-worker.js) timing runner.run;
+// The runner side is benchmarkModel's own worker (packages/benchmark/dist/worker/ort-worker.js) timing runner.run;
 // the bare side times session.run. --control puts a second bare loop in the runner's place (noise floor).
 // Target: pooled p50 ratio within 3% (0.97–1.03), in one run.
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,7 @@ const flags = parseFlags({
 });
 if (!flags.inputShape) throw new Error('--input-shape is required (the bare loop has no config to read it from)');
 const log = (line) => process.stderr.write(`${line}\n`);
-const ORT_WORKER = fileURLToPath(new URL('../packages/tools/dist/benchmark/worker/ort-worker.js', import.meta.url));
+const ORT_WORKER = fileURLToPath(new URL('../packages/benchmark/dist/worker/ort-worker.js', import.meta.url));
 const BARE_WORKER = fileURLToPath(new URL('./bare-ort-worker.mjs', import.meta.url));
 
 async function startBare(label) {

@@ -2,7 +2,7 @@
 // does not delay it: GET /v2/health/live one at a time over one keep-alive socket, every --interval ms.
 // Started with fork(); messages: 'start' opens the window, 'stop' answers {samples, p50, p99, max, ...}.
 import { performance } from 'node:perf_hooks';
-import { summarizeLatencies as summarize } from '@oxidizedvision/tools';
+import { summarizeLatencies as summarize } from '@oxidizedvision/benchmark';
 import { httpClient, sleep } from './server-lib.mjs';
 
 const [url, intervalArg] = process.argv.slice(2);

@@ -6,7 +6,7 @@ import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { summarizeLatencies as summarize } from '@oxidizedvision/tools';
+import { summarizeLatencies as summarize } from '@oxidizedvision/benchmark';
 
 export const CLI = fileURLToPath(new URL('../packages/cli/bin/oxidizedvision.js', import.meta.url));
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, createModelManager, DEFAULT_BATCHING, type ModelManager } from '@oxidizedvision/server';
-import type { ServerBenchmarkReport } from '@oxidizedvision/tools';
+import type { ServerBenchmarkReport } from '@oxidizedvision/benchmark';
 import { cli } from './helpers/cli.js';
 
 // Two inputs (FP32 and INT64) sharing a dynamic batch dim: the load generator must fill both, in JSON and binary.

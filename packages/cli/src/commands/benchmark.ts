@@ -8,20 +8,12 @@ import type {
   InputShapeOverride,
   ModelBenchmarkReport,
   ServerBenchmarkReport,
-} from '@oxidizedvision/tools';
+} from '@oxidizedvision/benchmark';
+// The list alone, a module with no imports: --help does not load the benchmark package (nor tools, sharp…).
+import { BENCHMARK_RUNNERS as RUNNERS } from '@oxidizedvision/benchmark/runners';
 import { parseList, parseNonNegativeInt, parsePositiveInt } from '../options.js';
 import { printJson, table } from '../output/format.js';
 import { createContext, type CommandContext } from '../context.js';
-
-/** Kept here so --help does not load the tools package; a test checks it equals tools' BENCHMARK_RUNNERS. */
-export const RUNNERS = [
-  'pytorch',
-  'torchscript',
-  'onnxruntime-node',
-  'onnxruntime-web',
-  'onnxruntime-node-cuda',
-  'onnxruntime-node-tensorrt',
-] as const;
 
 const MODEL_ONLY = ['runners', 'iters', 'threads', 'device', 'maxWindows', 'stability', 'python'] as const;
 const SERVER_ONLY = ['model', 'concurrency', 'binary'] as const;
@@ -269,7 +261,7 @@ export function registerBenchmark(program: Command<[], Record<string, unknown>>)
       const ctx = createContext(command);
       const inputShapes = opts.inputShape.length > 0 ? opts.inputShape : undefined;
       checkMode(target, { ...opts, inputShape: undefined });
-      const tools = await import('@oxidizedvision/tools');
+      const { benchmarkModel, benchmarkServer, renderBenchmarkHtml } = await import('@oxidizedvision/benchmark');
       const progress = progressRenderer(ctx);
       const common = {
         logger: ctx.logger,
@@ -281,7 +273,7 @@ export function registerBenchmark(program: Command<[], Record<string, unknown>>)
       let report: ModelBenchmarkReport | ServerBenchmarkReport;
       try {
         report = opts.server
-          ? await tools.benchmarkServer({
+          ? await benchmarkServer({
               ...common,
               url: opts.server,
               model: opts.model!,
@@ -289,7 +281,7 @@ export function registerBenchmark(program: Command<[], Record<string, unknown>>)
               durationS: opts.duration,
               binary: opts.binary,
             })
-          : await tools.benchmarkModel(target!, {
+          : await benchmarkModel(target!, {
               ...common,
               runners: opts.runners,
               iters: opts.iters,
@@ -304,7 +296,7 @@ export function registerBenchmark(program: Command<[], Record<string, unknown>>)
         progress.done();
       }
       if (opts.html) {
-        writeFileSync(resolve(opts.html), tools.renderBenchmarkHtml(report));
+        writeFileSync(resolve(opts.html), renderBenchmarkHtml(report));
         ctx.logger.info(`Wrote ${resolve(opts.html)}`);
       }
       if (opts.json) printJson(report);

@@ -1,6 +1,6 @@
 """`benchmark`: a session that loads one model once and times it from inside Python.
 
-Unlike the other commands it is long-lived: the TypeScript side (packages/tools/src/benchmark/) sends one
+Unlike the other commands it is long-lived: the TypeScript side (packages/benchmark/src/) sends one
 JSON request per line on stdin and reads one reply line per request from the real stdout, until it closes
 stdin. Every inference is timed here with perf_counter_ns, so neither process start-up nor the pipe is in
 any latency; the window loop and the statistics live on the TypeScript side, shared with the ONNX runners.

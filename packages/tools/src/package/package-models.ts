@@ -36,6 +36,7 @@ const CLI_PACKAGES = [
   '@oxidizedvision/runtime',
   '@oxidizedvision/onnx',
   '@oxidizedvision/tools',
+  '@oxidizedvision/benchmark',
   '@oxidizedvision/server',
   'oxidizedvision',
 ];

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OxvError } from '@oxidizedvision/runtime';
-import { benchmarkServer, renderBenchmarkHtml } from '@oxidizedvision/tools';
+import { benchmarkServer, renderBenchmarkHtml } from '@oxidizedvision/benchmark';
 
 /**
  * A small but honest Open Inference Protocol v2 server: it parses JSON and binary-extension requests,

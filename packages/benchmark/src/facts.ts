@@ -1,8 +1,7 @@
-import { findPython } from '../bridge/find-python.js';
-import type { Logger } from '../internal/logger.js';
+import { findPython, type Logger } from '@oxidizedvision/tools';
+import type { BenchmarkRunner } from './runner-names.js';
 import { PYTHON_RUNNERS, type RunnerFacts } from './runners.js';
 import type { BenchmarkTarget } from './target.js';
-import type { BenchmarkRunner } from './types.js';
 
 type GpuStatus = RunnerFacts['gpu']['cuda'];
 

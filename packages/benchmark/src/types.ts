@@ -1,18 +1,5 @@
-import type { Logger } from '../internal/logger.js';
-
-/**
- * Every runner benchmark knows. The GPU execution providers of onnxruntime-node are runners of their own
- * so that the default "everything available" run lists them, with the reason when they are not installed.
- */
-export const BENCHMARK_RUNNERS = [
-  'pytorch',
-  'torchscript',
-  'onnxruntime-node',
-  'onnxruntime-web',
-  'onnxruntime-node-cuda',
-  'onnxruntime-node-tensorrt',
-] as const;
-export type BenchmarkRunner = (typeof BENCHMARK_RUNNERS)[number];
+import type { Logger } from '@oxidizedvision/tools';
+import type { BenchmarkRunner } from './runner-names.js';
 
 /** Latency summary in milliseconds. Percentiles interpolate linearly between ranks (numpy's default). */
 export interface LatencyStats {

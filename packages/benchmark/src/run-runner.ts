@@ -1,22 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { isOxvError } from '@oxidizedvision/runtime';
-import type { PythonInfo } from '../bridge/find-python.js';
-import { BRIDGE_SCRIPT } from '../bridge/run-bridge.js';
-import { modelSpec } from '../convert/bridge-request.js';
+import { BRIDGE_SCRIPT, modelSpec, type PythonInfo } from '@oxidizedvision/tools';
 import { startSession, type WorkerSession } from './internal/session.js';
 import { inputsForBatch, type InputTemplate } from './inputs.js';
 import { measureUntilStable, type WindowSamples } from './stability.js';
 import { histogram } from './stats.js';
 import type { BenchmarkTarget } from './target.js';
-import type {
-  BenchmarkLibraryOptions,
-  BenchmarkResult,
-  BenchmarkRunner,
-  BenchmarkSettings,
-  RunnerFailure,
-} from './types.js';
+import type { BenchmarkRunner } from './runner-names.js';
+import type { BenchmarkLibraryOptions, BenchmarkResult, BenchmarkSettings, RunnerFailure } from './types.js';
 
-/** Compiled beside this file in dist/benchmark/worker/. */
+/** Compiled beside this file, in dist/worker/. */
 const ORT_WORKER = fileURLToPath(new URL('./worker/ort-worker.js', import.meta.url));
 const MB = 1024 * 1024;
 const SEED = 0;

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import type { PythonInfo } from '../bridge/find-python.js';
+import type { PythonInfo } from '@oxidizedvision/tools';
+import { BENCHMARK_RUNNERS, type BenchmarkRunner } from './runner-names.js';
 import type { BenchmarkTarget } from './target.js';
-import { BENCHMARK_RUNNERS, type BenchmarkRunner, type SkippedRunner } from './types.js';
+import type { SkippedRunner } from './types.js';
 
 export const PYTHON_RUNNERS: readonly BenchmarkRunner[] = ['pytorch', 'torchscript'];
 

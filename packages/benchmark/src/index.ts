@@ -1,3 +1,4 @@
+/** @oxidizedvision/benchmark — model benchmarks (each runner in its own process) and server load tests. */
 export { benchmarkModel, type BenchmarkOptions } from './benchmark.js';
 // Prefixed at the package root, where `summarize` or `histogram` alone would say nothing about what they do.
 export {
@@ -12,9 +13,8 @@ export {
   type StableMeasurement,
   type WindowSamples,
 } from './stability.js';
-export { BENCHMARK_RUNNERS } from './types.js';
+export { BENCHMARK_RUNNERS, type BenchmarkRunner } from './runner-names.js';
 export type {
-  BenchmarkRunner,
   BenchmarkResult,
   BenchmarkSettings,
   BenchmarkProgressEvent,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { histogram, percentile, summarize } from '../src/benchmark/stats.js';
-import { measureUntilStable, windowsAgree } from '../src/benchmark/stability.js';
-import type { WindowSamples } from '../src/benchmark/stability.js';
+import { histogram, percentile, summarize } from '../src/stats.js';
+import { measureUntilStable, windowsAgree } from '../src/stability.js';
+import type { WindowSamples } from '../src/stability.js';
 
 describe('percentile', () => {
   // Expected values are numpy.percentile(data, q) with its default (linear) method.

@@ -6,7 +6,7 @@ import {
   renderBenchmarkHtml,
   type BenchmarkProgressEvent,
   type ModelBenchmarkReport,
-} from '@oxidizedvision/tools';
+} from '@oxidizedvision/benchmark';
 
 const TWO_IO = fileURLToPath(new URL('../../runtime/test/fixtures/two_io.onnx', import.meta.url));
 

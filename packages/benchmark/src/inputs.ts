@@ -1,5 +1,6 @@
 import { OxvError, type TensorInfo } from '@oxidizedvision/runtime';
-import type { ResolvedInput } from '../config/types.js';
+import type { ResolvedInput } from '@oxidizedvision/tools';
+import type { BenchmarkTarget } from './target.js';
 import type { InputShapeOverride, InputSpec } from './types.js';
 
 /** An input with its batch dim (the first) left open as 'batch', or fixed when the model fixes it. */
@@ -7,6 +8,13 @@ export interface InputTemplate {
   name: string;
   dtype: string;
   dims: (number | 'batch')[];
+}
+
+/** What a target's inputs look like under the user's --input-shape overrides. */
+export interface InputPlan {
+  templates: InputTemplate[];
+  /** Batch sizes the inputs allow without any being asked for; undefined when any batch size will do. */
+  impliedBatchSizes: number[] | undefined;
 }
 
 const usage = (message: string, hint?: string) => new OxvError('ERR_USAGE', message, hint ? { hint } : {});
@@ -128,4 +136,13 @@ export function inputsForBatch(templates: readonly InputTemplate[], batch: numbe
     dtype: t.dtype,
     shape: t.dims.map((d) => (d === 'batch' ? batch : d)),
   }));
+}
+
+/** A config's inputs take their shapes as written; a bare .onnx file's come from the file itself. */
+export function planInputs(target: BenchmarkTarget, overrides: readonly InputShapeOverride[] = []): InputPlan {
+  const templates =
+    target.kind === 'config'
+      ? templatesFromConfig(target.config.model.inputs, overrides)
+      : templatesFromOnnx(target.inputs, overrides);
+  return { templates, impliedBatchSizes: impliedBatchSizes(templates, overrides) };
 }

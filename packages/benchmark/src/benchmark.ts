@@ -1,26 +1,19 @@
 import { loadavg } from 'node:os';
-import type { ResolvedConfig } from '../config/types.js';
+import type { ResolvedConfig } from '@oxidizedvision/tools';
 import { gatherFacts } from './facts.js';
-import {
-  checkBatchSizes,
-  impliedBatchSizes,
-  templatesFromConfig,
-  templatesFromOnnx,
-  type InputTemplate,
-} from './inputs.js';
+import { planInputs } from './inputs.js';
 import { machineInfo } from './machine.js';
+import { BENCHMARK_RUNNERS, type BenchmarkRunner } from './runner-names.js';
 import { benchmarkRunner } from './run-runner.js';
 import { planRunners } from './runners.js';
 import { resolveSettings, type SettingsInput } from './settings.js';
-import { readOnnxInputs, resolveTarget, type BenchmarkTarget } from './target.js';
-import {
-  BENCHMARK_RUNNERS,
-  type BenchmarkLibraryOptions,
-  type BenchmarkResult,
-  type BenchmarkRunner,
-  type InputShapeOverride,
-  type ModelBenchmarkReport,
-  type RunnerFailure,
+import { resolveTarget } from './target.js';
+import type {
+  BenchmarkLibraryOptions,
+  BenchmarkResult,
+  InputShapeOverride,
+  ModelBenchmarkReport,
+  RunnerFailure,
 } from './types.js';
 
 export interface BenchmarkOptions extends BenchmarkLibraryOptions, SettingsInput {
@@ -30,18 +23,6 @@ export interface BenchmarkOptions extends BenchmarkLibraryOptions, SettingsInput
   inputShapes?: InputShapeOverride[] | undefined;
   /** Python interpreter that imports torch (else OXV_PYTHON, the config's python:, probing). */
   python?: string | undefined;
-}
-
-async function inputTemplates(target: BenchmarkTarget, overrides: InputShapeOverride[]): Promise<InputTemplate[]> {
-  if (target.kind === 'config') return templatesFromConfig(target.config.model.inputs, overrides);
-  return templatesFromOnnx(await readOnnxInputs(target.onnx), overrides);
-}
-
-/** The runners the user named: --runners, else a config that lists `runners:` (legacy names already mapped). */
-function requestedRunners(target: BenchmarkTarget, options: BenchmarkOptions): BenchmarkRunner[] | undefined {
-  if (options.runners) return options.runners;
-  if (target.kind === 'config' && target.config.raw.runners?.length) return [...target.config.runners];
-  return undefined;
 }
 
 /**
@@ -57,17 +38,11 @@ export async function benchmarkModel(
   const started_at = new Date().toISOString();
   const load = loadavg();
   const emit = options.onProgress ?? (() => undefined);
-  const resolved = resolveTarget(target);
-  const overrides = options.inputShapes ?? [];
-  const templates = await inputTemplates(resolved, overrides);
-  const settings = resolveSettings(
-    options,
-    resolved,
-    options.batchSizes ? undefined : impliedBatchSizes(templates, overrides),
-  );
-  if (resolved.kind === 'onnx') checkBatchSizes(templates, settings.batch_sizes, resolved.onnx);
-
-  const requested = requestedRunners(resolved, options);
+  const resolved = await resolveTarget(target);
+  const inputs = planInputs(resolved, options.inputShapes);
+  const settings = resolveSettings(options, resolved, inputs);
+  // A config's `runners:` counts as named by the user, as --runners does: a skip then fails the command.
+  const requested = options.runners ?? resolved.runners;
   const facts = await gatherFacts(resolved, requested ?? BENCHMARK_RUNNERS, options);
   const plan = planRunners(requested, facts);
   const python = facts.python && !('error' in facts.python) ? facts.python : undefined;
@@ -89,7 +64,7 @@ export async function benchmarkModel(
         runner,
         target: resolved,
         settings,
-        templates,
+        templates: inputs.templates,
         python,
         requested: requested !== undefined,
         step: index * settings.batch_sizes.length,

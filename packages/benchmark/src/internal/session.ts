@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { ERROR_CODES, OxvError, type ErrorCode } from '@oxidizedvision/runtime';
-import { silentLogger, type Logger } from '../../internal/logger.js';
+import { silentLogger, type Logger } from '@oxidizedvision/tools';
 
 /**
  * A long-lived child process spoken to one JSON line at a time: `{"cmd": …}` on its stdin, one

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { OxvError } from '@oxidizedvision/runtime';
-import { planRunners, type RunnerFacts } from '../src/benchmark/runners.js';
-import { resolveTarget } from '../src/benchmark/target.js';
-import { checkBatchSizes, inputsForBatch, templatesFromConfig, templatesFromOnnx } from '../src/benchmark/inputs.js';
-import { resolveSettings } from '../src/benchmark/settings.js';
-import type { PythonInfo } from '../src/bridge/index.js';
+import type { PythonInfo } from '@oxidizedvision/tools';
+import { planRunners, type RunnerFacts } from '../src/runners.js';
+import { resolveTarget } from '../src/target.js';
+import { checkBatchSizes, inputsForBatch, planInputs, templatesFromConfig, templatesFromOnnx } from '../src/inputs.js';
+import { resolveSettings } from '../src/settings.js';
 
-const MODELS = fileURLToPath(new URL('./fixtures/models/', import.meta.url));
+const MODELS = fileURLToPath(new URL('../../tools/test/fixtures/models/', import.meta.url));
 const TWO_IO = fileURLToPath(new URL('../../runtime/test/fixtures/two_io.onnx', import.meta.url));
 
 function configFile(extra = ''): string {
@@ -41,8 +41,8 @@ function usageError(fn: () => unknown): OxvError {
 }
 
 describe('runner selection', () => {
-  it('runs every available runner of a converted config and says why the others cannot run', () => {
-    const target = resolveTarget(configFile());
+  it('runs every available runner of a converted config and says why the others cannot run', async () => {
+    const target = await resolveTarget(configFile());
     const plan = planRunners(undefined, { target, python: PYTHON, gpu: NO_GPU, exists: () => true });
     expect(plan.run).toEqual(['pytorch', 'torchscript', 'onnxruntime-node', 'onnxruntime-web']);
     expect(plan.skipped).toEqual([
@@ -51,8 +51,8 @@ describe('runner selection', () => {
     ]);
   });
 
-  it('points at convert when the exported files are missing', () => {
-    const target = resolveTarget(configFile());
+  it('points at convert when the exported files are missing', async () => {
+    const target = await resolveTarget(configFile());
     const plan = planRunners(['torchscript', 'onnxruntime-node'], {
       target,
       python: PYTHON,
@@ -70,8 +70,8 @@ describe('runner selection', () => {
     expect(plan.skipped[1]!.reason).toMatch(/no ONNX file at .*tiny\.onnx; run `oxidizedvision convert/);
   });
 
-  it('skips the PyTorch runners without a Python that imports torch, and TorchScript when export turned it off', () => {
-    const target = resolveTarget(configFile('  torchscript: false\n'));
+  it('skips the PyTorch runners without a Python that imports torch, and TorchScript when export turned it off', async () => {
+    const target = await resolveTarget(configFile('  torchscript: false\n'));
     const plan = planRunners(undefined, {
       target,
       python: { error: 'No Python with PyTorch found.' },
@@ -85,44 +85,46 @@ describe('runner selection', () => {
     expect(withPython.skipped[0]!.reason).toMatch(/export\.torchscript is false/);
   });
 
-  it('offers only the ONNX runners for a bare .onnx, and the GPU ones when their libraries are there', () => {
-    const target = resolveTarget(TWO_IO);
+  it('offers only the ONNX runners for a bare .onnx, and the GPU ones when their libraries are there', async () => {
+    const target = await resolveTarget(TWO_IO);
     const gpu: RunnerFacts['gpu'] = { cuda: { available: true }, tensorrt: NO_GPU.tensorrt };
     const plan = planRunners(undefined, { target, python: undefined, gpu });
     expect(plan.run).toEqual(['onnxruntime-node', 'onnxruntime-web', 'onnxruntime-node-cuda']);
     expect(plan.skipped.find((s) => s.runner === 'pytorch')!.reason).toMatch(/bare \.onnx file has no PyTorch model/);
   });
 
-  it('keeps its own order whatever order runners were asked in', () => {
-    const target = resolveTarget(TWO_IO);
+  it('keeps its own order whatever order runners were asked in', async () => {
+    const target = await resolveTarget(TWO_IO);
     const plan = planRunners(['onnxruntime-web', 'onnxruntime-node'], { target, python: undefined, gpu: NO_GPU });
     expect(plan.run).toEqual(['onnxruntime-node', 'onnxruntime-web']);
   });
 });
 
 describe('settings', () => {
-  it('takes the config’s benchmark section, and flags only where given', () => {
-    const target = resolveTarget(
+  it('takes the config’s benchmark section, and flags only where given', async () => {
+    const target = await resolveTarget(
       configFile('benchmark:\n  iters: 7\n  warmup_iters: 2\n  batch_sizes: [4, 1]\n  threads: 3\n'),
     );
-    expect(resolveSettings({}, target)).toMatchObject({
+    const inputs = planInputs(target);
+    expect(resolveSettings({}, target, inputs)).toMatchObject({
       iters: 7,
       warmup: 2,
       batch_sizes: [1, 4],
       threads: 3,
       duration_s: null,
     });
-    expect(resolveSettings({ iters: 9, threads: undefined, batchSizes: [2] }, target)).toMatchObject({
+    expect(resolveSettings({ iters: 9, threads: undefined, batchSizes: [2] }, target, inputs)).toMatchObject({
       iters: 9,
       threads: 3,
       batch_sizes: [2],
     });
-    expect(resolveSettings({ durationS: 0.5 }, target)).toMatchObject({ iters: null, duration_s: 0.5 });
+    expect(resolveSettings({ durationS: 0.5 }, target, inputs)).toMatchObject({ iters: null, duration_s: 0.5 });
   });
 
-  it('uses the schema defaults for a bare .onnx and rejects iterations together with a duration', () => {
-    const target = resolveTarget(TWO_IO);
-    expect(resolveSettings({}, target)).toMatchObject({
+  it('uses the schema defaults for a bare .onnx and rejects iterations together with a duration', async () => {
+    const target = await resolveTarget(TWO_IO);
+    const inputs = planInputs(target);
+    expect(resolveSettings({}, target, inputs)).toMatchObject({
       iters: 100,
       warmup: 10,
       batch_sizes: [1],
@@ -130,15 +132,15 @@ describe('settings', () => {
       stability_pct: 5,
       threads: null,
     });
-    usageError(() => resolveSettings({ iters: 5, durationS: 1 }, target));
-    usageError(() => resolveSettings({ maxWindows: 1 }, target));
-    usageError(() => resolveSettings({ batchSizes: [0] }, target));
+    usageError(() => resolveSettings({ iters: 5, durationS: 1 }, target, inputs));
+    usageError(() => resolveSettings({ maxWindows: 1 }, target, inputs));
+    usageError(() => resolveSettings({ batchSizes: [0] }, target, inputs));
   });
 });
 
 describe('input shapes', () => {
-  it('makes the first dim of each config input the batch dim', () => {
-    const target = resolveTarget(configFile());
+  it('makes the first dim of each config input the batch dim', async () => {
+    const target = await resolveTarget(configFile());
     if (target.kind !== 'config') throw new Error('expected a config');
     const templates = templatesFromConfig(target.config.model.inputs);
     expect(inputsForBatch(templates, 8)).toEqual([{ name: 'input', dtype: 'float32', shape: [8, 3, 32, 32] }]);

@@ -1,6 +1,7 @@
 import { OxvError } from '@oxidizedvision/runtime';
-import type { BenchmarkSettings } from './types.js';
+import { checkBatchSizes, type InputPlan } from './inputs.js';
 import type { BenchmarkTarget } from './target.js';
+import type { BenchmarkSettings } from './types.js';
 
 /** What a caller may set; anything left undefined falls back to the config's `benchmark:` section, then defaults. */
 export interface SettingsInput {
@@ -24,17 +25,20 @@ function check(ok: boolean, name: string, value: unknown, expected: string): voi
 
 const positiveInt = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 1;
 
+/** Flags over the config's `benchmark:` section over defaults; batch sizes also as the inputs allow. */
 export function resolveSettings(
   input: SettingsInput,
   target: BenchmarkTarget,
-  impliedBatchSizes?: number[],
+  inputs: InputPlan,
 ): Readonly<BenchmarkSettings> {
   const section = target.kind === 'config' ? target.config.benchmark : undefined;
   if (input.iters !== undefined && input.durationS !== undefined) {
     throw new OxvError('ERR_USAGE', 'give either iterations or a duration per window, not both');
   }
   const configBatches = section ? (section.batch_sizes ?? [section.batch_size]) : undefined;
-  const batch_sizes = [...new Set(input.batchSizes ?? impliedBatchSizes ?? configBatches ?? [1])].sort((a, b) => a - b);
+  const batch_sizes = [...new Set(input.batchSizes ?? inputs.impliedBatchSizes ?? configBatches ?? [1])].sort(
+    (a, b) => a - b,
+  );
   const settings: BenchmarkSettings = {
     batch_sizes,
     warmup: input.warmup ?? section?.warmup_iters ?? DEFAULTS.warmup,
@@ -59,6 +63,7 @@ export function resolveSettings(
   );
   const s = settings.stability_pct;
   check(Number.isFinite(s) && s > 0, 'stability', s, 'a percentage > 0');
+  checkBatchSizes(inputs.templates, batch_sizes, target.onnx);
   Object.freeze(settings.batch_sizes);
   return Object.freeze(settings);
 }
