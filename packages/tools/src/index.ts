@@ -8,6 +8,7 @@ export * from './registry/index.js';
 export { silentLogger, type Logger, type ProgressListener, type LibraryOptions } from './internal/logger.js';
 export { didYouMean } from './internal/did-you-mean.js';
 export { TOOLS_VERSION } from './internal/version.js';
+export { TOOLS_ERROR_CODES, TOOLS_KNOWN_ERROR_CODES } from './errors.js';
 export * from './images/index.js';
 export * from './benchmark/index.js';
 export * from './profile/index.js';
