@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ERROR_CODES } from '@oxidizedvision/runtime';
 import { ConfigSchema } from '@oxidizedvision/tools';
 import { describe, expect, it } from 'vitest';
 import { createProgram } from '../dist/main.js';
@@ -26,21 +25,6 @@ const mentionsOption = (text: string, long: string): boolean =>
 interface SchemaNode {
   properties?: Record<string, SchemaNode>;
 }
-
-describe('docs/errors.md', () => {
-  const doc = readDoc('docs/errors.md');
-  const headings = [...doc.matchAll(/^## (ERR_[A-Z0-9_]+)\s*$/gm)].map((m) => m[1]!);
-
-  it('has a "## CODE" section for every code in ERROR_CODES', () => {
-    const missing = Object.keys(ERROR_CODES).filter((code) => !headings.includes(code));
-    expect(missing, 'add a section to docs/errors.md for each').toEqual([]);
-  });
-
-  it('documents no code that ERROR_CODES lacks, and none twice', () => {
-    expect(headings.filter((code) => !(code in ERROR_CODES))).toEqual([]);
-    expect(headings.filter((code, i) => headings.indexOf(code) !== i)).toEqual([]);
-  });
-});
 
 describe('docs/cli.md', () => {
   const doc = readDoc('docs/cli.md');

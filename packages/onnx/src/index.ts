@@ -60,3 +60,4 @@ export {
 } from './passes/calibration.js';
 export { convertToFloat16, FP16_DEFAULT_BLOCK_OPS, type Float16Options, type Float16Result } from './passes/float16.js';
 export { quantizeWeightsOnly, type WeightOnlyOptions, type WeightOnlyResult } from './passes/int8-weights.js';
+export { ONNX_ERROR_CODES } from './errors.js';

@@ -32,7 +32,14 @@ export {
 } from './backend.js';
 export { compareTensors, type TensorComparison } from './metrics.js';
 export { createRng, randomTensor, type Rng } from './random.js';
-export { ERROR_CODES, OxvError, exitCodeFor, isOxvError, type ErrorCode, type OxvErrorOptions } from './errors.js';
+export {
+  RUNTIME_ERROR_CODES,
+  OxvError,
+  isOxvError,
+  type ErrorCode,
+  type OxvErrorCodeMap,
+  type OxvErrorOptions,
+} from './errors.js';
 export {
   imageToTensor,
   fitImage,

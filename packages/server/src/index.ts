@@ -17,6 +17,7 @@ export {
   type ServerOptions,
 } from './options.js';
 export { HTTP_STATUS, toHttpFailure, type HttpFailure } from './http/status.js';
+export { SERVER_ERROR_CODES } from './errors.js';
 export { openApiDocument } from './openapi/document.js';
 export type { ServerContext } from './context.js';
 export {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { ERROR_CODES, OxvError, type ErrorCode } from '@oxidizedvision/runtime';
-import { silentLogger, type Logger } from '@oxidizedvision/tools';
+import { OxvError, type ErrorCode } from '@oxidizedvision/runtime';
+import { TOOLS_KNOWN_ERROR_CODES, silentLogger, type Logger } from '@oxidizedvision/tools';
 
 /**
  * A long-lived child process spoken to one JSON line at a time: `{"cmd": …}` on its stdin, one
@@ -37,7 +37,9 @@ interface Pending {
 }
 
 function replyError(reply: Reply): OxvError {
-  const code = (reply.error?.code && reply.error.code in ERROR_CODES ? reply.error.code : 'ERR_INFERENCE') as ErrorCode;
+  const code = (
+    reply.error?.code && reply.error.code in TOOLS_KNOWN_ERROR_CODES ? reply.error.code : 'ERR_INFERENCE'
+  ) as ErrorCode;
   return new OxvError(code, reply.error?.message ?? 'the worker failed without a message', {
     ...(reply.error?.hint ? { hint: reply.error.hint } : {}),
   });

@@ -1,6 +1,11 @@
-import { exitCodeFor, isOxvError } from '@oxidizedvision/runtime';
+import { isOxvError, type ErrorCode } from '@oxidizedvision/runtime';
 import { CommanderError } from 'commander';
 import type { Logger } from '@oxidizedvision/tools';
+
+/** Usage errors (bad flags, bad config) exit 2; everything else that fails exits 1. */
+export function exitCodeFor(code: ErrorCode): 1 | 2 {
+  return code === 'ERR_USAGE' || code === 'ERR_CONFIG_INVALID' || code === 'ERR_CONFIG_PARSE' ? 2 : 1;
+}
 
 /**
  * One clear message for the user; the stack only with --verbose. Returns the exit code: 2 for usage and

@@ -7,6 +7,8 @@ import { OxvError } from '@oxidizedvision/runtime';
 import { decodeModel, encodeModel } from '../model/codec.js';
 import { externalizeTensors, internalizeExternalData, type ExternalReference } from '../model/external-data.js';
 import type { ModelProto, TensorProto } from '../proto/onnx_pb.js';
+// The codes thrown here are onnx's; importing them keeps them known to callers that use only this entry.
+import '../errors.js';
 
 export interface ReadModelResult {
   model: ModelProto;

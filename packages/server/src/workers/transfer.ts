@@ -1,4 +1,5 @@
-import { OxvError, isOxvError, ERROR_CODES, type ErrorCode, type Tensor } from '@oxidizedvision/runtime';
+import { OxvError, isOxvError, type ErrorCode, type Tensor } from '@oxidizedvision/runtime';
+import { SERVER_KNOWN_ERROR_CODES } from '../errors.js';
 import { copyTensorData, isExclusive, isShared } from '../buffers.js';
 import type { WireError } from './protocol.js';
 
@@ -51,6 +52,6 @@ export function toWireError(error: unknown): WireError {
 
 /** Rebuilds an OxvError on the main thread; unknown codes become `fallback`. */
 export function fromWireError(wire: WireError, fallback: ErrorCode): OxvError {
-  const code = wire.code !== undefined && wire.code in ERROR_CODES ? (wire.code as ErrorCode) : fallback;
+  const code = wire.code !== undefined && wire.code in SERVER_KNOWN_ERROR_CODES ? (wire.code as ErrorCode) : fallback;
   return new OxvError(code, wire.message, wire.details === undefined ? {} : { details: wire.details });
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { OxvError, type ErrorCode, ERROR_CODES } from '@oxidizedvision/runtime';
+import { OxvError, type ErrorCode } from '@oxidizedvision/runtime';
+import { TOOLS_KNOWN_ERROR_CODES } from '../errors.js';
 import { silentLogger, type Logger } from '../internal/logger.js';
 
 /** The bridge's entry script ships with the package, beside dist/ (packages/tools/python/bridge.py). */
@@ -21,7 +22,7 @@ interface BridgeReply {
 
 function toError(reply: BridgeReply): OxvError {
   const code = (
-    reply.error?.code && reply.error.code in ERROR_CODES ? reply.error.code : 'ERR_PYTHON_BRIDGE'
+    reply.error?.code && reply.error.code in TOOLS_KNOWN_ERROR_CODES ? reply.error.code : 'ERR_PYTHON_BRIDGE'
   ) as ErrorCode;
   const options = { details: reply.error?.details ?? {}, ...(reply.error?.hint ? { hint: reply.error.hint } : {}) };
   return new OxvError(code, reply.error?.message ?? 'the Python bridge failed without a message', options);

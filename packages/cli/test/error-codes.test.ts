@@ -1,0 +1,4 @@
+import { CLI_ERROR_CODES } from '../src/errors.js';
+import { errorCodesSuite } from '../../runtime/test/error-docs.js';
+
+errorCodesSuite('oxidizedvision', CLI_ERROR_CODES);

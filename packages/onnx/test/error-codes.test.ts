@@ -1,0 +1,4 @@
+import { ONNX_ERROR_CODES } from '../src/errors.js';
+import { errorCodesSuite } from '../../runtime/test/error-docs.js';
+
+errorCodesSuite('@oxidizedvision/onnx', ONNX_ERROR_CODES);
