@@ -114,9 +114,3 @@ export {
   type PackagedModel,
 } from './package/index.js';
 export { TOOLS_ERROR_CODES, TOOLS_KNOWN_ERROR_CODES } from './errors.js';
-export * from './images/index.js';
-export * from './benchmark/index.js';
-export * from './profile/index.js';
-export * from './optimize/index.js';
-export * from './run/index.js';
-export * from './package/index.js';
