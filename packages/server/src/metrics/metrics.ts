@@ -1,6 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ModelManager, ModelState } from '../models/types.js';
-import type { RequestTarget } from '../context.js';
 
 /** Seconds; spans a 1 ms health check to a 30 s timeout so percentiles work for small and large models. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -12,6 +11,12 @@ const STATES: readonly ModelState[] = ['LOADING', 'READY', 'UNLOADING', 'UNAVAIL
  * so a client cannot grow the series count without bound by calling random model names.
  */
 export const UNKNOWN_MODEL = '_unknown';
+
+/** The model a request is about, recorded as soon as the route knows it, for failure metrics. */
+export interface RequestTarget {
+  model: string;
+  version: string;
+}
 
 export interface ServerMetrics {
   readonly registry: Registry;

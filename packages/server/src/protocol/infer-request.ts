@@ -1,8 +1,8 @@
 import { OxvError, type Tensor, type TensorInfo } from '@oxidizedvision/runtime';
 import type { ModelMetadata } from '../models/types.js';
-import { parseJson } from '../http/body.js';
 import { BinaryReader, splitBody } from './binary.js';
 import { fromProtocolDatatype, toProtocolDatatype } from './datatypes.js';
+import { parseJson } from './json.js';
 import { checkShape, elementCount, tensorFromBytes, tensorFromJson } from './tensor-data.js';
 import { ELEMENT_BYTES } from './datatypes.js';
 
