@@ -124,3 +124,4 @@ function classifyCreateError(error: unknown, provider: string, label: string): O
   }
   return new OxvError('ERR_MODEL_LOAD', `could not load model ${label}: ${message}`, { cause: error });
 }
+export { decodeImage, type DecodeImageOptions } from './image-decode.js';

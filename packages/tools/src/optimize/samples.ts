@@ -1,7 +1,8 @@
 import * as ort from 'onnxruntime-node';
 import { OxvError, imageToTensor, type ModelCard, type Tensor } from '@oxidizedvision/runtime';
 import type { TensorSummary } from '@oxidizedvision/onnx';
-import { decodeImage, listImages } from '../images/decode.js';
+import { decodeImage } from '@oxidizedvision/runtime/node';
+import { listImages } from '../images/decode.js';
 import { randomFeeds } from '../profile/inputs.js';
 
 export type OrtFeeds = Record<string, ort.Tensor>;
@@ -49,7 +50,7 @@ export async function imageSamples(
   const bad: string[] = [];
   for (const file of listImages(dir).slice(0, limit)) {
     try {
-      const image = await decodeImage(file, p.channel_order === 'GRAY');
+      const image = await decodeImage(file, { grey: p.channel_order === 'GRAY' });
       samples.push({ [input.name]: toOrt(imageToTensor(image, { ...p, size: [size[0]!, size[1]!] }).tensor) });
     } catch (error) {
       bad.push(file);
