@@ -35,6 +35,33 @@ export default tseslint.config(
     },
   },
   {
+    // bench/ measures private stages on purpose and may import a package's dist; packages and apps may not.
+    files: ['packages/**', 'apps/**'],
+    rules: {
+      // A package is reached through its name and its exports map only; a path into its src/ or dist/
+      // skips its public API and the one-way dependency order that tsc -b builds in.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^@oxidizedvision/[^/]+/(src|dist)(/|$)',
+              message: 'Import the package by name (and an exports subpath), not its src/ or dist/.',
+            },
+            {
+              regex: '^(\\.\\./)+(runtime|onnx|tools|server|cli|benchmark|demo)/(src|dist)(/|$)',
+              message: 'Import another package by its @oxidizedvision/* name, not a path into its source.',
+            },
+            {
+              regex: '(^|/)packages/[^/]+/(src|dist)(/|$)',
+              message: 'Import another package by its @oxidizedvision/* name, not a path into its source.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Sessions and tensors of onnxruntime come from @oxidizedvision/runtime's ./node and ./web subpaths,
     // the one place that sets threads, providers, profiling and log level and names load errors. Other
     // code may still import onnxruntime's types.

@@ -1,20 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
-import { OxvError, createRng, createTensor, randomTensor, type ErrorCode, type Tensor } from '@oxidizedvision/runtime';
+import { createRng, createTensor, randomTensor, type Tensor } from '@oxidizedvision/runtime';
 import { createNodeRunner } from '@oxidizedvision/runtime/node';
+
+// The runtime's tests own the OxvError assertions; these tests use the same ones.
+export { expectOxvError } from '../../runtime/test/helpers.js';
 
 export function fixturePath(name: string): string {
   return fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-}
-
-export async function rejection(promise: Promise<unknown>, code: ErrorCode): Promise<OxvError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error, `expected a rejection with ${code}`).toBeInstanceOf(OxvError);
-  expect((error as OxvError).code).toBe(code);
-  return error as OxvError;
 }
 
 /** Runs a model (path or bytes) on onnxruntime-node with one thread and returns its outputs by name. */

@@ -14,7 +14,7 @@ import {
 } from '@oxidizedvision/onnx';
 import { readModel, writeModel } from '@oxidizedvision/onnx/node';
 import { compareTensors } from '@oxidizedvision/runtime';
-import { fixturePath, rejection, runModel, seededInput } from './helpers.js';
+import { expectOxvError, fixturePath, runModel, seededInput } from './helpers.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'oxv-onnx-'));
 
@@ -46,13 +46,13 @@ describe('decodeModel / encodeModel', () => {
   });
 
   it('rejects a truncated file and a text file with ERR_ONNX_INVALID', async () => {
-    await rejection(readModel(fixturePath('truncated.onnx')), 'ERR_ONNX_INVALID');
-    await rejection(readModel(fixturePath('not_onnx.onnx')), 'ERR_ONNX_INVALID');
+    await expectOxvError(readModel(fixturePath('truncated.onnx')), 'ERR_ONNX_INVALID');
+    await expectOxvError(readModel(fixturePath('not_onnx.onnx')), 'ERR_ONNX_INVALID');
     expect(() => decodeModel(new Uint8Array(0))).toThrow(/no graph/);
   });
 
   it('reports a missing model file as ERR_FILE_NOT_FOUND', async () => {
-    await rejection(readModel(join(tmp(), 'nope.onnx')), 'ERR_FILE_NOT_FOUND');
+    await expectOxvError(readModel(join(tmp(), 'nope.onnx')), 'ERR_FILE_NOT_FOUND');
   });
 });
 
@@ -113,9 +113,9 @@ describe('readModel / writeModel (Node)', () => {
   it('rejects a model whose external data file is missing or too short', async () => {
     const dir = tmp();
     copyFileSync(fixturePath('tiny_cnn_external.onnx'), join(dir, 'm.onnx'));
-    await rejection(readModel(join(dir, 'm.onnx')), 'ERR_ONNX_INVALID');
+    await expectOxvError(readModel(join(dir, 'm.onnx')), 'ERR_ONNX_INVALID');
     writeFileSync(join(dir, 'tiny_cnn_external.onnx.data'), new Uint8Array(100));
-    const error = await rejection(readModel(join(dir, 'm.onnx')), 'ERR_ONNX_INVALID');
+    const error = await expectOxvError(readModel(join(dir, 'm.onnx')), 'ERR_ONNX_INVALID');
     expect(error.message).toMatch(/too short/);
   });
 
@@ -126,14 +126,14 @@ describe('readModel / writeModel (Node)', () => {
     const bytes = readFileSync(join(dir, 'm.onnx'));
     const evil = Buffer.from(bytes.toString('latin1').replaceAll('m.data', '../x/y'), 'latin1');
     writeFileSync(join(dir, 'evil.onnx'), evil);
-    const error = await rejection(readModel(join(dir, 'evil.onnx')), 'ERR_ONNX_INVALID');
+    const error = await expectOxvError(readModel(join(dir, 'evil.onnx')), 'ERR_ONNX_INVALID');
     expect(error.message).toMatch(/inside the model's folder/);
   });
 
   it('fails with ERR_OUTPUT_WRITE and leaves no file behind when the folder does not exist', async () => {
     const { model } = await readModel(fixturePath('tiny_cnn.onnx'));
     const dir = tmp();
-    await rejection(writeModel(join(dir, 'missing', 'm.onnx'), model), 'ERR_OUTPUT_WRITE');
+    await expectOxvError(writeModel(join(dir, 'missing', 'm.onnx'), model), 'ERR_OUTPUT_WRITE');
     expect(existsSync(join(dir, 'missing'))).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
   });

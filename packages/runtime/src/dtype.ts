@@ -36,3 +36,18 @@ export const DTYPES: readonly DType[] = Object.freeze([
 export function isDType(value: unknown): value is DType {
   return typeof value === 'string' && (DTYPES as readonly string[]).includes(value);
 }
+
+/**
+ * Bytes per element of each dtype's storage above (bool one byte, float16 its raw half bits): the width of
+ * a raw tensor file or a binary wire format element.
+ */
+export const DTYPE_BYTES: Readonly<Record<DType, number>> = Object.freeze({
+  float32: 4,
+  float16: 2,
+  float64: 8,
+  int64: 8,
+  int32: 4,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
+});

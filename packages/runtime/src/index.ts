@@ -3,7 +3,7 @@
  * accuracy metrics and error codes. Nothing reachable from here imports node:* or a runtime package;
  * backends live behind the "./node" and "./web" subpaths.
  */
-export { DTYPES, isDType, type DType, type TypedArrayFor, type TypedArrayMap } from './dtype.js';
+export { DTYPE_BYTES, DTYPES, isDType, type DType, type TypedArrayFor, type TypedArrayMap } from './dtype.js';
 export {
   float16BitsToFloat32,
   float16BitsToFloat32Array,

@@ -14,7 +14,7 @@ export async function expectOxvError(promise: Promise<unknown>, code: ErrorCode,
   );
   expect(error, `expected a rejection with ${code}`).toBeInstanceOf(OxvError);
   const oxv = error as OxvError;
-  expect(oxv.code).toBe(code);
+  expect(oxv.code, oxv.message).toBe(code);
   if (message !== undefined) expect(oxv.message).toMatch(message);
   return oxv;
 }
@@ -29,7 +29,7 @@ export function expectOxvErrorSync(fn: () => unknown, code: ErrorCode, message?:
   }
   expect(caught, `expected a throw with ${code}`).toBeInstanceOf(OxvError);
   const oxv = caught as OxvError;
-  expect(oxv.code).toBe(code);
+  expect(oxv.code, oxv.message).toBe(code);
   if (message !== undefined) expect(oxv.message).toMatch(message);
   return oxv;
 }

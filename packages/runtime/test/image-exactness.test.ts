@@ -54,17 +54,10 @@ function randomImage(width: number, height: number, channels: 1 | 3 | 4, seed: n
   return { width, height, channels, data };
 }
 
+const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
 const SPECS: PreprocessSpec[] = [
   { size: [5, 7], resize: 'stretch', scale: 1 / 255, mean: [0], std: [1], layout: 'NCHW', channel_order: 'RGB' },
-  {
-    size: [5, 7],
-    resize: 'stretch',
-    scale: 1 / 255,
-    mean: [0.485, 0.456, 0.406],
-    std: [0.229, 0.224, 0.225],
-    layout: 'NHWC',
-    channel_order: 'BGR',
-  },
+  { size: [5, 7], resize: 'stretch', scale: 1 / 255, ...IMAGENET, layout: 'NHWC', channel_order: 'BGR' },
   { size: [5, 7], resize: 'stretch', scale: 1, mean: [127.5], std: [127.5], layout: 'NCHW', channel_order: 'GRAY' },
 ];
 

@@ -1,6 +1,6 @@
 import type { InFlight } from './in-flight.js';
 import type { ModelManager } from './models/types.js';
-import type { ServerMetrics } from './metrics/metrics.js';
+import type { RequestTarget, ServerMetrics } from './metrics/metrics.js';
 import type { ResolvedServerOptions } from './options.js';
 
 /** State every route reads, hung on the app as `app.oxv` (fastify's decorate pattern). */
@@ -12,12 +12,6 @@ export interface ServerContext {
   readonly inFlight: InFlight;
   /** Set the moment shutdown begins: readiness turns 503 and new inference gets 503 ERR_SHUTTING_DOWN. */
   draining: boolean;
-}
-
-/** The model a request is about, recorded as soon as the route knows it, for failure metrics. */
-export interface RequestTarget {
-  model: string;
-  version: string;
 }
 
 declare module 'fastify' {

@@ -1,5 +1,6 @@
 import { attrInt, attrInts } from '../graph/attributes.js';
 import type { NodeProto } from '../proto/onnx_pb.js';
+import { ELEMENTWISE_UNARY } from './op-groups.js';
 import { isStatic, product, type ValueFacts } from './types.js';
 
 /**
@@ -67,28 +68,7 @@ const ELEMENTWISE = new Set([
   'Min',
   'Sum',
   'Mean',
-  'Relu',
-  'LeakyRelu',
-  'PRelu',
-  'Sigmoid',
-  'Tanh',
-  'HardSigmoid',
-  'HardSwish',
-  'Elu',
-  'Selu',
-  'Celu',
-  'Gelu',
-  'Mish',
-  'Softplus',
-  'Softsign',
-  'Clip',
-  'Erf',
-  'Exp',
-  'Log',
-  'Sqrt',
-  'Neg',
-  'Abs',
-  'Reciprocal',
+  ...ELEMENTWISE_UNARY,
   'Softmax',
   'LogSoftmax',
   'Resize',

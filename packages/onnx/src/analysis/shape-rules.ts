@@ -2,6 +2,7 @@ import { attrInt, attrInts, attrTensor } from '../graph/attributes.js';
 import type { NodeProto } from '../proto/onnx_pb.js';
 import { DataType } from '../tensor/data-type.js';
 import { tensorToNumbers } from '../tensor/values.js';
+import { ELEMENTWISE_UNARY } from './op-groups.js';
 import {
   broadcastShapes,
   convOutputDims,
@@ -289,28 +290,7 @@ const toInt64 =
     rule(node, inputs).map((f) => ({ ...f, dtype: DataType.INT64 }));
 
 const UNARY = [
-  'Relu',
-  'LeakyRelu',
-  'PRelu',
-  'Sigmoid',
-  'Tanh',
-  'HardSigmoid',
-  'HardSwish',
-  'Elu',
-  'Selu',
-  'Celu',
-  'Gelu',
-  'Mish',
-  'Softplus',
-  'Softsign',
-  'Clip',
-  'Erf',
-  'Exp',
-  'Log',
-  'Sqrt',
-  'Neg',
-  'Abs',
-  'Reciprocal',
+  ...ELEMENTWISE_UNARY,
   'Floor',
   'Ceil',
   'Round',

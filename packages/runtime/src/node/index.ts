@@ -43,3 +43,5 @@ export const nodeBackend: Backend = {
 export function registerNodeBackend(): void {
   registerBackend(nodeBackend);
 }
+
+export { decodeImage, type DecodeImageOptions } from './image-decode.js';

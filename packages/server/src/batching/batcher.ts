@@ -1,9 +1,8 @@
 import { OxvError, type Tensor } from '@oxidizedvision/runtime';
-import type { BatchingConfig } from '../models/types.js';
 import { asInferenceError, batchParts, fetchesFor, pick, splitOutputs } from './batch-io.js';
 import { batchExtent, subQueueKey } from './shape-key.js';
 import { createQueueSet, type KeyedRequest } from './queue-set.js';
-import type { BatchExecutor, BatchRequest, BatchResponse, BatchRun, BatcherHooks } from './types.js';
+import type { BatchExecutor, BatchRequest, BatchResponse, BatchRun, BatcherHooks, BatchingConfig } from './types.js';
 
 export interface BatcherOptions {
   config: BatchingConfig;

@@ -10,5 +10,6 @@ export type {
   BatchRun,
   BatchTiming,
   BatcherHooks,
+  BatchingConfig,
   RequestOutcome,
 } from './types.js';

@@ -1,4 +1,4 @@
-import type { BatchingConfig } from '../models/types.js';
+import type { BatchingConfig } from './types.js';
 import { createSubQueue, isReady, takeBatch, type QueuedRequest, type SubQueue } from './sub-queue.js';
 
 /** A queued request and the sub-queue (shape key) it waits in. */

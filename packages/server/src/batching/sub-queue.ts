@@ -1,5 +1,5 @@
 import type { Tensor } from '@oxidizedvision/runtime';
-import type { BatchingConfig } from '../models/types.js';
+import type { BatchingConfig } from './types.js';
 
 /** What the batching policy needs to know about a waiting request. */
 export interface QueuedRequest {

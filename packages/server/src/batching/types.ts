@@ -1,5 +1,18 @@
 import type { ErrorCode, Tensor } from '@oxidizedvision/runtime';
 
+export interface BatchingConfig {
+  /** Largest batch (in samples) one inference may carry; 0 disables batching (model has no dynamic batch dim). */
+  maxBatchSize: number;
+  /** How long the first request of a batch waits for others, in milliseconds. */
+  maxQueueDelayMs: number;
+  /** Batch sizes worth flushing at early (Triton's preferred_batch_size). */
+  preferredBatchSizes: number[];
+  /** Requests waiting beyond this are refused with ERR_QUEUE_FULL (HTTP 503 + Retry-After). */
+  maxQueueSize: number;
+  /** Default per-request timeout (queue + compute), milliseconds; a request's `parameters.timeout` overrides. */
+  timeoutMs: number;
+}
+
 /** What one batch run returns: the outputs for the whole batch and the time the model itself took. */
 export interface BatchRun {
   outputs: Record<string, Tensor>;

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { OxvError } from '@oxidizedvision/runtime';
 import { allocateRequestStorage } from '../buffers.js';
 import { HEADER_LENGTH } from '../protocol/binary.js';
+import { parseJson } from '../protocol/json.js';
 
 /**
  * Every body arrives as a Buffer, whatever its Content-Type: the same infer route takes JSON, the binary
@@ -82,16 +83,6 @@ function readBody(
 /** The request body as bytes (empty when there was none). */
 export function bodyBytes(request: FastifyRequest): Buffer {
   return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-}
-
-/** Parses JSON text, naming what was being parsed when it is malformed. */
-export function parseJson(bytes: Uint8Array, what: string): unknown {
-  if (bytes.byteLength === 0) throw new OxvError('ERR_BAD_REQUEST', `${what} is empty; expected a JSON object`);
-  try {
-    return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
-  } catch (error) {
-    throw new OxvError('ERR_BAD_REQUEST', `${what} is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
 }
 
 /** A JSON object body (an empty body is `{}` when `optional`). */

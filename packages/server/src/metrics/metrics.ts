@@ -1,17 +1,23 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ModelManager, ModelState } from '../models/types.js';
-import type { RequestTarget } from '../context.js';
 
 /** Seconds; spans a 1 ms health check to a 30 s timeout so percentiles work for small and large models. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 const STATES: readonly ModelState[] = ['LOADING', 'READY', 'UNLOADING', 'UNAVAILABLE'];
+const MODEL_LABELS = ['model', 'version'] as const;
 
 /**
  * Label value for a model name taken from a URL. Names the manager does not know collapse into one value,
  * so a client cannot grow the series count without bound by calling random model names.
  */
 export const UNKNOWN_MODEL = '_unknown';
+
+/** The model a request is about, recorded as soon as the route knows it, for failure metrics. */
+export interface RequestTarget {
+  model: string;
+  version: string;
+}
 
 export interface ServerMetrics {
   readonly registry: Registry;
@@ -44,36 +50,46 @@ export function createServerMetrics(manager: ModelManager, options: { processMet
   };
   const totals = { requests: 0, errors: 0 };
 
-  const success = new Counter({
-    name: 'oxv_inference_request_success_total',
-    help: 'Inference requests that succeeded (a request with batch n counts 1).',
-    labelNames: ['model', 'version'] as const,
-    registers: [registry],
-  });
-  const failure = new Counter({
-    name: 'oxv_inference_request_failure_total',
-    help: 'Inference requests that failed, by error code (ERR_INPUT_SHAPE, ERR_QUEUE_FULL, ERR_UNAUTHORIZED…).',
-    labelNames: ['model', 'version', 'reason'] as const,
-    registers: [registry],
-  });
-  const histogram = (name: string, help: string): Histogram<'model' | 'version'> =>
-    new Histogram({ name, help, labelNames: ['model', 'version'], buckets: LATENCY_BUCKETS, registers: [registry] });
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> =>
+    new Counter({ name, help, labelNames, registers: [registry] });
+  const histogram = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    buckets: number[] = LATENCY_BUCKETS,
+  ): Histogram<L> => new Histogram({ name, help, labelNames, buckets, registers: [registry] });
+
+  const success = counter(
+    'oxv_inference_request_success_total',
+    'Inference requests that succeeded (a request with batch n counts 1).',
+    MODEL_LABELS,
+  );
+  const failure = counter(
+    'oxv_inference_request_failure_total',
+    'Inference requests that failed, by error code (ERR_INPUT_SHAPE, ERR_QUEUE_FULL, ERR_UNAUTHORIZED…).',
+    [...MODEL_LABELS, 'reason'],
+  );
   const requestSeconds = histogram(
     'oxv_inference_request_duration_seconds',
     'Time from the manager accepting a request to its result (queue + compute).',
+    MODEL_LABELS,
   );
-  const queueSeconds = histogram('oxv_inference_queue_duration_seconds', 'Time a request waited for a batch slot.');
+  const queueSeconds = histogram(
+    'oxv_inference_queue_duration_seconds',
+    'Time a request waited for a batch slot.',
+    MODEL_LABELS,
+  );
   const computeSeconds = histogram(
     'oxv_inference_compute_duration_seconds',
     'Inference time of the batch a request ran in.',
+    MODEL_LABELS,
   );
-  const batchSize = new Histogram({
-    name: 'oxv_inference_batch_size',
-    help: 'Samples per model execution (sum/count = average batch size).',
-    labelNames: ['model', 'version'] as const,
-    buckets: BATCH_BUCKETS,
-    registers: [registry],
-  });
+  const batchSize = histogram(
+    'oxv_inference_batch_size',
+    'Samples per model execution (sum/count = average batch size).',
+    MODEL_LABELS,
+    BATCH_BUCKETS,
+  );
   const pending = new Gauge({
     name: 'oxv_inference_pending_requests',
     help: 'Requests handed to a model and not answered yet (queued or running).',
@@ -93,19 +109,16 @@ export function createServerMetrics(manager: ModelManager, options: { processMet
       }
     },
   });
-  const httpRequests = new Counter({
-    name: 'oxv_http_requests_total',
-    help: 'HTTP requests by route pattern and status code (every route, including rejected ones).',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [registry],
-  });
-  const httpSeconds = new Histogram({
-    name: 'oxv_http_request_duration_seconds',
-    help: 'HTTP request time from the first byte read to the response sent.',
-    labelNames: ['method', 'route'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [registry],
-  });
+  const httpRequests = counter(
+    'oxv_http_requests_total',
+    'HTTP requests by route pattern and status code (every route, including rejected ones).',
+    ['method', 'route', 'status'],
+  );
+  const httpSeconds = histogram(
+    'oxv_http_request_duration_seconds',
+    'HTTP request time from the first byte read to the response sent.',
+    ['method', 'route'],
+  );
 
   manager.on('request', (e) => {
     totals.requests++;

@@ -3,22 +3,13 @@
  * (protocol routes, metrics). The HTTP layer only ever talks to a ModelManager.
  */
 import type { ModelCard, Tensor, TensorInfo } from '@oxidizedvision/runtime';
+import type { BatchingConfig } from '../batching/types.js';
+
+// Part of the contract: specs and metadata carry it, so the HTTP layer imports it from here.
+export type { BatchingConfig };
 
 /** Triton's model states (repository index uses these strings). */
 export type ModelState = 'LOADING' | 'READY' | 'UNLOADING' | 'UNAVAILABLE';
-
-export interface BatchingConfig {
-  /** Largest batch (in samples) one inference may carry; 0 disables batching (model has no dynamic batch dim). */
-  maxBatchSize: number;
-  /** How long the first request of a batch waits for others, in milliseconds. */
-  maxQueueDelayMs: number;
-  /** Batch sizes worth flushing at early (Triton's preferred_batch_size). */
-  preferredBatchSizes: number[];
-  /** Requests waiting beyond this are refused with ERR_QUEUE_FULL (HTTP 503 + Retry-After). */
-  maxQueueSize: number;
-  /** Default per-request timeout (queue + compute), milliseconds; a request's `parameters.timeout` overrides. */
-  timeoutMs: number;
-}
 
 export interface InstanceConfig {
   /** Worker threads, each with its own onnxruntime-node session. */

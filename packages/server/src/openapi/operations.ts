@@ -13,6 +13,11 @@ export interface Operation {
 const json = (schema: string) => ({ status: 200, type: 'application/json', schema });
 const jsonBody = (schema: string) => ({ type: 'application/json', schema });
 
+/** An operation on a model's serving version, then the same one on `/versions/{version}` with its own summary. */
+function withVersioned(op: Operation, versionSummary: string): Operation[] {
+  return [op, { ...op, path: op.path.replace('{model}', '{model}/versions/{version}'), summary: versionSummary }];
+}
+
 export const OPERATIONS: Operation[] = [
   {
     method: 'get',
@@ -31,54 +36,39 @@ export const OPERATIONS: Operation[] = [
     ok: json('Ready'),
   },
   { method: 'get', path: '/v2', summary: 'Server metadata', tag: 'health', auth: 'none', ok: json('ServerMetadata') },
-  {
-    method: 'get',
-    path: '/v2/models/{model}',
-    summary: 'Model metadata (latest version)',
-    tag: 'models',
-    auth: 'inference',
-    ok: json('ModelMetadata'),
-  },
-  {
-    method: 'get',
-    path: '/v2/models/{model}/versions/{version}',
-    summary: 'Model metadata of one version',
-    tag: 'models',
-    auth: 'inference',
-    ok: json('ModelMetadata'),
-  },
-  {
-    method: 'get',
-    path: '/v2/models/{model}/ready',
-    summary: 'Model readiness (200 or 503)',
-    tag: 'models',
-    auth: 'inference',
-    ok: json('ModelReady'),
-  },
-  {
-    method: 'get',
-    path: '/v2/models/{model}/versions/{version}/ready',
-    summary: 'Model version readiness',
-    tag: 'models',
-    auth: 'inference',
-    ok: json('ModelReady'),
-  },
-  {
-    method: 'get',
-    path: '/v2/models/{model}/config',
-    summary: 'Triton model configuration (max_batch_size, dims, dynamic_batching)',
-    tag: 'models',
-    auth: 'inference',
-    ok: json('Object'),
-  },
-  {
-    method: 'get',
-    path: '/v2/models/{model}/versions/{version}/config',
-    summary: 'Triton model configuration of one version',
-    tag: 'models',
-    auth: 'inference',
-    ok: json('Object'),
-  },
+  ...withVersioned(
+    {
+      method: 'get',
+      path: '/v2/models/{model}',
+      summary: 'Model metadata (latest version)',
+      tag: 'models',
+      auth: 'inference',
+      ok: json('ModelMetadata'),
+    },
+    'Model metadata of one version',
+  ),
+  ...withVersioned(
+    {
+      method: 'get',
+      path: '/v2/models/{model}/ready',
+      summary: 'Model readiness (200 or 503)',
+      tag: 'models',
+      auth: 'inference',
+      ok: json('ModelReady'),
+    },
+    'Model version readiness',
+  ),
+  ...withVersioned(
+    {
+      method: 'get',
+      path: '/v2/models/{model}/config',
+      summary: 'Triton model configuration (max_batch_size, dims, dynamic_batching)',
+      tag: 'models',
+      auth: 'inference',
+      ok: json('Object'),
+    },
+    'Triton model configuration of one version',
+  ),
   {
     method: 'get',
     path: '/v2/models/stats',
@@ -87,59 +77,42 @@ export const OPERATIONS: Operation[] = [
     auth: 'inference',
     ok: json('ModelStats'),
   },
-  {
-    method: 'get',
-    path: '/v2/models/{model}/stats',
-    summary: 'Triton statistics (counts and ns per phase)',
-    tag: 'models',
-    auth: 'inference',
-    ok: json('ModelStats'),
-  },
-  {
-    method: 'get',
-    path: '/v2/models/{model}/versions/{version}/stats',
-    summary: 'Triton statistics of one version',
-    tag: 'models',
-    auth: 'inference',
-    ok: json('ModelStats'),
-  },
-  {
-    method: 'post',
-    path: '/v2/models/{model}/infer',
-    summary: 'Inference: JSON, or binary tensors with Inference-Header-Content-Length',
-    tag: 'inference',
-    auth: 'inference',
-    body: jsonBody('InferRequest'),
-    ok: json('InferResponse'),
-  },
-  {
-    method: 'post',
-    path: '/v2/models/{model}/versions/{version}/infer',
-    summary: 'Inference on one version',
-    tag: 'inference',
-    auth: 'inference',
-    body: jsonBody('InferRequest'),
-    ok: json('InferResponse'),
-  },
-  {
-    method: 'post',
-    path: '/v2/models/{model}/infer/image',
-    summary:
-      'PNG/JPEG/WebP in (raw or multipart); image out (image-to-image, segmentation) or top-k JSON (classification)',
-    tag: 'inference',
-    auth: 'inference',
-    body: { type: 'image/*', schema: 'Binary' },
-    ok: { status: 200, type: 'image/png', schema: 'Binary' },
-  },
-  {
-    method: 'post',
-    path: '/v2/models/{model}/versions/{version}/infer/image',
-    summary: 'Image inference on one version',
-    tag: 'inference',
-    auth: 'inference',
-    body: { type: 'image/*', schema: 'Binary' },
-    ok: { status: 200, type: 'image/png', schema: 'Binary' },
-  },
+  ...withVersioned(
+    {
+      method: 'get',
+      path: '/v2/models/{model}/stats',
+      summary: 'Triton statistics (counts and ns per phase)',
+      tag: 'models',
+      auth: 'inference',
+      ok: json('ModelStats'),
+    },
+    'Triton statistics of one version',
+  ),
+  ...withVersioned(
+    {
+      method: 'post',
+      path: '/v2/models/{model}/infer',
+      summary: 'Inference: JSON, or binary tensors with Inference-Header-Content-Length',
+      tag: 'inference',
+      auth: 'inference',
+      body: jsonBody('InferRequest'),
+      ok: json('InferResponse'),
+    },
+    'Inference on one version',
+  ),
+  ...withVersioned(
+    {
+      method: 'post',
+      path: '/v2/models/{model}/infer/image',
+      summary:
+        'PNG/JPEG/WebP in (raw or multipart); image out (image-to-image, segmentation) or top-k JSON (classification)',
+      tag: 'inference',
+      auth: 'inference',
+      body: { type: 'image/*', schema: 'Binary' },
+      ok: { status: 200, type: 'image/png', schema: 'Binary' },
+    },
+    'Image inference on one version',
+  ),
   {
     method: 'post',
     path: '/v2/repository/index',

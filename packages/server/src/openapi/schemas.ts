@@ -1,4 +1,4 @@
-import { EXTENSIONS } from '../routes/health.js';
+import { EXTENSIONS } from '../protocol/metadata.js';
 
 const tensor = (withData: boolean) => ({
   type: 'object',

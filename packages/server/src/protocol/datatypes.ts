@@ -29,18 +29,6 @@ const OTHER_TYPES: Readonly<Record<string, string>> = {
 /** Every datatype the protocol defines (case-sensitive, as the spec says). */
 export const PROTOCOL_DATATYPES: readonly string[] = [...Object.values(TO_PROTOCOL), ...Object.values(OTHER_TYPES)];
 
-/** Bytes per element in the binary tensor extension (little-endian, row-major, BOOL one byte). */
-export const ELEMENT_BYTES: Readonly<Record<DType, number>> = {
-  float32: 4,
-  float16: 2,
-  float64: 8,
-  int64: 8,
-  int32: 4,
-  int8: 1,
-  uint8: 1,
-  bool: 1,
-};
-
 /** The protocol name of a model's declared type; unknown runtime types pass through upper-cased. */
 export function toProtocolDatatype(dtype: string): string {
   return TO_PROTOCOL[dtype as DType] ?? OTHER_TYPES[dtype] ?? dtype.toUpperCase();

@@ -1,10 +1,9 @@
-import { OxvError, type Tensor, type TensorInfo } from '@oxidizedvision/runtime';
+import { DTYPE_BYTES, OxvError, type Tensor, type TensorInfo } from '@oxidizedvision/runtime';
 import type { ModelMetadata } from '../models/types.js';
-import { parseJson } from '../http/body.js';
 import { BinaryReader, splitBody } from './binary.js';
 import { fromProtocolDatatype, toProtocolDatatype } from './datatypes.js';
+import { parseJson } from './json.js';
 import { checkShape, elementCount, tensorFromBytes, tensorFromJson } from './tensor-data.js';
-import { ELEMENT_BYTES } from './datatypes.js';
 
 /** One requested output and whether it goes back as binary. */
 export interface RequestedOutput {
@@ -146,7 +145,7 @@ function decodeRaw(binary: Uint8Array, meta: ModelMetadata): DecodedInferRequest
   if (variable > 1)
     bad(`input "${info.name}" has ${variable} variable dims besides the batch; send a JSON header with its shape`);
   if (variable === 1) {
-    const known = elementCount(shape.filter((d) => d !== -1)) * ELEMENT_BYTES[dtype];
+    const known = elementCount(shape.filter((d) => d !== -1)) * DTYPE_BYTES[dtype];
     if (known === 0 || binary.byteLength % known !== 0)
       bad(`${binary.byteLength} bytes do not fit input "${info.name}"`);
     shape[shape.indexOf(-1)] = binary.byteLength / known;

@@ -2,6 +2,9 @@ import type { TensorInfo } from '@oxidizedvision/runtime';
 import type { ModelMetadata } from '../models/types.js';
 import { toProtocolDatatype, toTritonConfigType } from './datatypes.js';
 
+/** Protocol extensions this server implements, as `GET /v2` lists them (perf_analyzer checks "statistics"). */
+export const EXTENSIONS = ['binary_tensor_data', 'model_repository', 'model_configuration', 'statistics'] as const;
+
 /** The protocol's `$metadata_tensor`: symbolic or unknown dims are -1. */
 export interface MetadataTensor {
   name: string;

@@ -1,6 +1,12 @@
-import { OxvError, createTensor, float16BitsToFloat32Array, type DType, type Tensor } from '@oxidizedvision/runtime';
+import {
+  DTYPE_BYTES,
+  OxvError,
+  createTensor,
+  float16BitsToFloat32Array,
+  type DType,
+  type Tensor,
+} from '@oxidizedvision/runtime';
 import { isExclusive } from '../buffers.js';
-import { ELEMENT_BYTES } from './datatypes.js';
 
 /** Validates a protocol `shape`: an array of non-negative integers. */
 export function checkShape(shape: unknown, where: string): number[] {
@@ -39,14 +45,14 @@ export function tensorFromJson(dtype: DType, shape: number[], data: unknown, whe
  * else is copied, since a typed array needs alignment and the tensor must outlive the caller's buffer.
  */
 export function tensorFromBytes(dtype: DType, shape: number[], bytes: Uint8Array, where: string): Tensor {
-  const expected = elementCount(shape) * ELEMENT_BYTES[dtype];
+  const expected = elementCount(shape) * DTYPE_BYTES[dtype];
   if (bytes.byteLength !== expected) {
     throw new OxvError(
       'ERR_INPUT_SHAPE',
       `${where}: shape [${shape.join(', ')}] of ${dtype} needs ${expected} bytes but binary_data_size is ${bytes.byteLength}`,
     );
   }
-  const inPlace = isExclusive(bytes.buffer) && bytes.byteOffset % ELEMENT_BYTES[dtype] === 0;
+  const inPlace = isExclusive(bytes.buffer) && bytes.byteOffset % DTYPE_BYTES[dtype] === 0;
   const copy = inPlace ? bytes : new Uint8Array(expected);
   if (!inPlace) copy.set(bytes);
   const { buffer, byteOffset: at } = copy;

@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { EXTENSIONS } from '../protocol/metadata.js';
 import { modelSummary } from './model-summary.js';
-
-/** Protocol extensions this server implements, as `GET /v2` lists them (perf_analyzer checks "statistics"). */
-export const EXTENSIONS = ['binary_tensor_data', 'model_repository', 'model_configuration', 'statistics'] as const;
 
 /** Unauthenticated probes: orchestrators must reach them without tokens. */
 export function healthRoutes(app: FastifyInstance): void {

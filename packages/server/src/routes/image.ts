@@ -7,9 +7,9 @@ import {
   type PreprocessSpec,
   type Tensor,
 } from '@oxidizedvision/runtime';
+import { decodeImage } from '@oxidizedvision/runtime/node';
 import { bodyBytes } from '../http/body.js';
 import { multipartFile } from '../http/multipart.js';
-import { decodeImageBytes } from '../image/decode.js';
 import { encodeImageOutput, tensorToMask, type ImageFormat, type Restore } from '../image/to-image.js';
 import { topK } from '../image/top-k.js';
 import { mainThreadTurn } from '../turns.js';
@@ -17,6 +17,9 @@ import type { InferResult, ModelMetadata } from '../models/types.js';
 import { modelParams, withVersions } from './params.js';
 import { servingMetadata } from './serving-metadata.js';
 import { runInference } from './run-inference.js';
+
+/** A decompression bomb (a tiny PNG declaring 100k × 100k) must fail fast instead of allocating gigabytes. */
+const MAX_INPUT_PIXELS = 50_000_000;
 
 const TASKS = ['image-to-image', 'classification', 'segmentation'] as const;
 type ImageTask = (typeof TASKS)[number];
@@ -54,7 +57,14 @@ function requireCard(meta: ModelMetadata): ModelCard & { task: ImageTask } {
 function imageBytes(request: FastifyRequest): Uint8Array {
   const body = bodyBytes(request);
   const type = request.headers['content-type'] ?? '';
-  return /^multipart\/form-data/i.test(type) ? multipartFile(body, type) : body;
+  const bytes = /^multipart\/form-data/i.test(type) ? multipartFile(body, type) : body;
+  if (bytes.byteLength === 0) {
+    throw new OxvError(
+      'ERR_BAD_REQUEST',
+      'no image in the request body; send PNG, JPEG or WebP bytes or multipart -F image=@file',
+    );
+  }
+  return bytes;
 }
 
 function parseTopK(request: FastifyRequest, fallback: number): number {
@@ -113,7 +123,7 @@ export function imageRoutes(app: FastifyInstance): void {
       const meta = servingMetadata(app.oxv.manager, model, version);
       const card = requireCard(meta);
       const k = card.task === 'classification' ? parseTopK(request, app.oxv.options.defaultTopK) : 0;
-      const image = await decodeImageBytes(imageBytes(request));
+      const image = await decodeImage(imageBytes(request), { maxPixels: MAX_INPUT_PIXELS });
       await mainThreadTurn(); // preprocessing below is synchronous: one request's at a time (turns.ts)
       // A card without a fixed size (fully convolutional model) feeds the image at its own size.
       const spec: PreprocessSpec = { ...card.preprocess, size: card.preprocess.size ?? [image.height, image.width] };

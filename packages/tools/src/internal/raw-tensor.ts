@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createTensor, type DType, type Tensor } from '@oxidizedvision/runtime';
+import { DTYPE_BYTES, createTensor, isDType, type Tensor } from '@oxidizedvision/runtime';
 
 /**
  * Tensors cross to and from the Python bridge as raw little-endian C-order files (x86 and arm64 are
@@ -10,21 +10,10 @@ export function writeRawTensor(path: string, tensor: Tensor): void {
   writeFileSync(path, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
 }
 
-const BYTES: Record<string, number> = {
-  float32: 4,
-  float16: 2,
-  float64: 8,
-  int64: 8,
-  int32: 4,
-  int8: 1,
-  uint8: 1,
-  bool: 1,
-};
-
 export function readRawTensor(path: string, dtype: string, shape: number[]): Tensor {
   const bytes = readFileSync(path);
-  const width = BYTES[dtype];
-  if (width === undefined) throw new TypeError(`unsupported dtype "${dtype}" in ${path}`);
+  if (!isDType(dtype)) throw new TypeError(`unsupported dtype "${dtype}" in ${path}`);
+  const width = DTYPE_BYTES[dtype];
   // Copy into a fresh, aligned buffer: Buffer slices may start at offsets typed arrays cannot use.
   const buffer = new Uint8Array(bytes).buffer;
   const count = bytes.byteLength / width;
@@ -38,5 +27,5 @@ export function readRawTensor(path: string, dtype: string, shape: number[]): Ten
     uint8: () => new Uint8Array(buffer, 0, count),
     bool: () => new Uint8Array(buffer, 0, count),
   };
-  return createTensor(dtype as DType, shape, views[dtype]!() as never);
+  return createTensor(dtype, shape, views[dtype]!() as never);
 }

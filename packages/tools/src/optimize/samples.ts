@@ -1,6 +1,7 @@
 import { OxvError, imageToTensor, type ModelCard } from '@oxidizedvision/runtime';
 import type { TensorSummary } from '@oxidizedvision/onnx';
-import { decodeImage, listImages } from '../images/decode.js';
+import { decodeImage } from '@oxidizedvision/runtime/node';
+import { listImages } from '../images/decode.js';
 import { randomFeeds, type Feeds } from '../profile/inputs.js';
 
 /** `count` seeded random feeds (standard normal), one seed per sample so runs are reproducible. */
@@ -40,7 +41,7 @@ export async function imageSamples(
   const bad: string[] = [];
   for (const file of listImages(dir).slice(0, limit)) {
     try {
-      const image = await decodeImage(file, p.channel_order === 'GRAY');
+      const image = await decodeImage(file, { grey: p.channel_order === 'GRAY' });
       samples.push({ [input.name]: imageToTensor(image, { ...p, size: [size[0]!, size[1]!] }).tensor });
     } catch (error) {
       bad.push(file);

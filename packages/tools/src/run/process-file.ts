@@ -1,5 +1,5 @@
 import { imageToTensor, type Tensor } from '@oxidizedvision/runtime';
-import { decodeImage } from '../images/decode.js';
+import { decodeImage } from '@oxidizedvision/runtime/node';
 import { topK } from './classify.js';
 import { encodeImage } from './encode.js';
 import { processImageToImage } from './image-to-image.js';
@@ -18,7 +18,7 @@ export async function processFile(
   settings: RunSettings,
   pool: InferencePool,
 ): Promise<{ written: string[]; predictions?: Prediction[] }> {
-  const image = await decodeImage(input, settings.preprocess.channel_order === 'GRAY');
+  const image = await decodeImage(input, { grey: settings.preprocess.channel_order === 'GRAY' });
   const infer = async (tensor: Tensor<'float32'>): Promise<Tensor> =>
     (await pool.infer({ [settings.inputName]: tensor }))[settings.outputName]!;
 

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { OxvError, imageToTensor } from '@oxidizedvision/runtime';
 import type { ResolvedPreprocess } from '../config/types.js';
-import { decodeImage, listImages } from '../images/decode.js';
+import { decodeImage } from '@oxidizedvision/runtime/node';
+import { listImages } from '../images/decode.js';
 import { writeRawTensor } from '../internal/raw-tensor.js';
 import type { TestInputs } from './inputs.js';
 
@@ -24,7 +25,7 @@ export async function addImageInputs(
     (preprocess.layout === 'NCHW' ? [input.shape[2]!, input.shape[3]!] : [input.shape[1]!, input.shape[2]!]);
   const files = listImages(dir);
   for (const file of files) {
-    const image = await decodeImage(file, preprocess.channel_order === 'GRAY');
+    const image = await decodeImage(file, { grey: preprocess.channel_order === 'GRAY' });
     const { tensor } = imageToTensor(image, { ...preprocess, size: [size[0]!, size[1]!] });
     const path = join(tests.dir, `image_${tests.feeds.length}.bin`);
     writeRawTensor(path, tensor);
