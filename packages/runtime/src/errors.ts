@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   ERR_CONFIG_NOT_FOUND: 'The config file does not exist.',
   ERR_CONFIG_PARSE: 'The config file is not valid YAML, or is empty.',
   ERR_CONFIG_INVALID: 'A config field is missing, unknown, of the wrong type or out of range.',
+  ERR_OPTIONS_INVALID:
+    'An options object passed to a library function has a missing, unknown, mistyped or out-of-range field.',
   ERR_FILE_NOT_FOUND: 'A file the config or a flag names does not exist.',
   ERR_PYTHON_NOT_FOUND: 'No Python interpreter that can import torch was found.',
   ERR_PYTHON_BRIDGE: 'The Python bridge failed in an unexpected way.',
@@ -71,7 +73,12 @@ export function isOxvError(value: unknown): value is OxvError {
   return value instanceof OxvError;
 }
 
-/** Usage errors (bad flags, bad config) exit 2; everything else that fails exits 1. */
+/** Usage errors (bad flags, bad config, options built from flags) exit 2; everything else that fails exits 1. */
 export function exitCodeFor(code: ErrorCode): 1 | 2 {
-  return code === 'ERR_USAGE' || code === 'ERR_CONFIG_INVALID' || code === 'ERR_CONFIG_PARSE' ? 2 : 1;
+  return code === 'ERR_USAGE' ||
+    code === 'ERR_CONFIG_INVALID' ||
+    code === 'ERR_CONFIG_PARSE' ||
+    code === 'ERR_OPTIONS_INVALID'
+    ? 2
+    : 1;
 }
