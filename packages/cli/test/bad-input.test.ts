@@ -44,7 +44,7 @@ describe('bad input gives a short message and a non-zero exit', () => {
     await expectFailure(
       ['convert', writeConfig(TINY.replace('[1, 3, 32, 32]', '[1, -3, 32, 32]'))],
       2,
-      /model\.input_shape\[1\] must be >= 1/,
+      /model\.input_shape\[1\] must be an integer ≥ 1 \(got -3\)/,
     );
   });
 
