@@ -56,7 +56,11 @@ export function createIssue(
 function unknownKey(error: ErrorObject, path: IssuePath, root: string): SchemaIssue {
   const key = String((error.params as { additionalProperty: unknown }).additionalProperty);
   const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-  const guess = didYouMean(key, allowed, 3);
+  // A truncated key (`retryAfter` for `retryAfterSecs`) is too many edits away, yet plainly meant.
+  const lower = key.toLowerCase();
+  const guess =
+    didYouMean(key, allowed, 3) ??
+    (lower.length >= 3 ? allowed.find((name) => name.toLowerCase().startsWith(lower)) : undefined);
   const hint = guess ? `did you mean "${guess}"? ` : '';
   const list = allowed.length ? `allowed keys: ${allowed.join(', ')}` : 'no keys are allowed here';
   return {

@@ -3,7 +3,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { issuesFromAjv, type SchemaIssue } from './issues.js';
 
 export interface ValidatorOptions {
-  /** Name of the object in messages: `options` gives `options.log.level`. */
+  /** Name of the object in messages: `options` gives `options.log.level`. A call may pass another. */
   root?: string;
   /**
    * Fill schema defaults into the value being checked. Only for values the caller owns (a parsed file);
@@ -24,13 +24,14 @@ function ajvFor(useDefaults: boolean): Ajv {
   return ajv;
 }
 
-export type Validator = (value: unknown) => SchemaIssue[];
+/** Every issue of `value` (empty = valid); `root` overrides the name given at creation. */
+export type Validator = (value: unknown, root?: string) => SchemaIssue[];
 
-/** Compiles `schema` on first use and returns a function listing every issue of a value (empty = valid). */
+/** Compiles `schema` on first use (so importing a module with schemas stays cheap). */
 export function createValidator(schema: TSchema, options: ValidatorOptions = {}): Validator {
   let compiled: ValidateFunction | undefined;
-  return (value) => {
+  return (value, root = options.root) => {
     compiled ??= ajvFor(options.useDefaults ?? false).compile(schema);
-    return compiled(value) ? [] : issuesFromAjv(compiled.errors ?? [], options.root);
+    return compiled(value) ? [] : issuesFromAjv(compiled.errors ?? [], root);
   };
 }
