@@ -84,15 +84,19 @@ export function collectList<T extends string>(allowed: readonly T[]): (value: st
   return (value, previous = []) => [...previous, ...parse(value)];
 }
 
+// An empty item ("0.2,") would read as 0 through Number("").
+const numbers = (value: string): number[] => value.split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
+
 export function parseFloats(value: string): number[] {
-  const items = value.split(',').map((s) => Number(s.trim()));
-  return value.trim() !== '' && items.every(Number.isFinite) ? items : refuse('comma-separated numbers', value);
+  const items = numbers(value);
+  return items.every(Number.isFinite) ? items : refuse('comma-separated numbers', value);
 }
 
 export function parsePositiveIntList(value: string): number[] {
-  const items = value.split(',').map((s) => Number(s.trim()));
-  const ok = value.trim() !== '' && items.every((n) => Number.isSafeInteger(n) && n >= 1);
-  return ok ? items : refuse('comma-separated positive integers', value);
+  const items = numbers(value);
+  return items.every((n) => Number.isSafeInteger(n) && n >= 1)
+    ? items
+    : refuse('comma-separated positive integers', value);
 }
 
 /** ONNX op types: `Resize,Softmax`. */
