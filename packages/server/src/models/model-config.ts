@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { OxvError } from '@oxidizedvision/runtime';
 import { createValidator, issuesError, type SchemaIssue } from '@oxidizedvision/runtime/schema';
 import type { BatchingConfig, InstanceConfig } from './types.js';
-import { preferredSizeIssues, type VersionPolicy } from './options.js';
+import { mergeBatching, mergeInstances, preferredSizeIssues, type VersionPolicy } from './options.js';
 
 /** A repository model's `config.json`, resolved against the repository defaults. */
 export interface ModelConfig {
@@ -83,20 +83,16 @@ export function parseModelConfig(
   if (schemaIssues.length > 0) throw invalid(schemaIssues);
   const config = json as ModelConfigFile;
   const dynamic = config.dynamic_batching ?? {};
-  const merged = {
-    ...defaults.batching,
-    ...defined({
+  const batching = mergeBatching(
+    {
       maxBatchSize: config.max_batch_size,
       maxQueueDelayMs: dynamic.max_queue_delay_ms,
       preferredBatchSizes: dynamic.preferred_batch_sizes,
       maxQueueSize: dynamic.max_queue_size,
       timeoutMs: dynamic.timeout_ms,
-    }),
-  };
-  const batching = Object.freeze({
-    ...merged,
-    preferredBatchSizes: Object.freeze([...new Set(merged.preferredBatchSizes)].sort((a, b) => a - b)) as number[],
-  });
+    },
+    defaults.batching,
+  );
   const sizeIssues = preferredSizeIssues(batching, '', {
     preferred: 'dynamic_batching.preferred_batch_sizes',
     max: 'max_batch_size',
@@ -105,12 +101,8 @@ export function parseModelConfig(
   const policy = config.version_policy;
   return {
     batching,
-    instances: Object.freeze({ ...defaults.instances, ...defined(config.instances ?? {}) }),
+    instances: mergeInstances(config.instances ?? {}, defaults.instances),
     versionPolicy:
       policy === undefined ? defaults.versionPolicy : policy.all ? 'all' : { latest: policy.latest!.num_versions },
   };
-}
-
-function defined<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never;
 }

@@ -110,12 +110,17 @@ function invalid(title: string, issues: readonly SchemaIssue[]): void {
   if (issues.length > 0) throw issuesError('ERR_OPTIONS_INVALID', title, issues);
 }
 
-function mergeBatching(partial: Partial<BatchingConfig>, base: Readonly<BatchingConfig>): BatchingConfig {
+/** `partial`'s set fields over `base`, preferred sizes sorted and deduplicated, frozen. Checks nothing. */
+export function mergeBatching(partial: Partial<BatchingConfig>, base: Readonly<BatchingConfig>): BatchingConfig {
   const merged = { ...base, ...stripUndefined(partial) };
   return Object.freeze({
     ...merged,
     preferredBatchSizes: Object.freeze([...new Set(merged.preferredBatchSizes)].sort((a, b) => a - b)) as number[],
   });
+}
+
+export function mergeInstances(partial: Partial<InstanceConfig>, base: Readonly<InstanceConfig>): InstanceConfig {
+  return Object.freeze({ ...base, ...stripUndefined(partial) });
 }
 
 /**
@@ -139,7 +144,7 @@ export function resolveInstanceConfig(
   path = 'instances',
 ): InstanceConfig {
   invalid('Invalid instances options', validateInstances(partial, path));
-  return Object.freeze({ ...base, ...stripUndefined(partial) });
+  return mergeInstances(partial, base);
 }
 
 /** Checks that span fields or need instanceof: run once the schema holds. */
@@ -185,7 +190,7 @@ export function resolveManagerOptions(options: ModelManagerOptions): ResolvedMan
           : { kind: 'repository' as const, dir: spec.source.dir },
       ),
       batching: mergeBatching(spec.batching ?? {}, DEFAULT_BATCHING),
-      instances: Object.freeze({ ...DEFAULT_INSTANCES, ...stripUndefined(spec.instances ?? {}) }),
+      instances: mergeInstances(spec.instances ?? {}, DEFAULT_INSTANCES),
     }),
   );
   return Object.freeze({
@@ -206,7 +211,7 @@ function resolveRepository(repository: RepositoryOptions): ResolvedRepository {
     pollSecs: repository.pollSecs ?? DEFAULT_POLL_SECS,
     defaults: Object.freeze({
       batching: mergeBatching(defaults.batching ?? {}, DEFAULT_BATCHING),
-      instances: Object.freeze({ ...DEFAULT_INSTANCES, ...stripUndefined(defaults.instances ?? {}) }),
+      instances: mergeInstances(defaults.instances ?? {}, DEFAULT_INSTANCES),
     }),
     versionPolicy:
       policy === undefined
