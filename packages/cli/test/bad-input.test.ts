@@ -44,7 +44,7 @@ describe('bad input gives a short message and a non-zero exit', () => {
     await expectFailure(
       ['convert', writeConfig(TINY.replace('[1, 3, 32, 32]', '[1, -3, 32, 32]'))],
       2,
-      /model\.input_shape\[1\] must be >= 1/,
+      /model\.input_shape\[1\] must be an integer ≥ 1 \(got -3\)/,
     );
   });
 
@@ -174,6 +174,32 @@ describe('bad input gives a short message and a non-zero exit', () => {
       ['validate', writeConfig(TINY), '--num-tests', 'many'],
       2,
       /expected a positive integer, got "many"/,
+    );
+  });
+
+  // One case per parser in src/options.ts: each refuses with "expected <what>, got "<value>"" and exit 2.
+  it.each([
+    [['serve', '--max-queue-size', '-1'], /--max-queue-size .*expected a non-negative integer, got "-1"/],
+    [['serve', '--repository-poll-secs', '0'], /expected a number > 0, got "0"/],
+    [['serve', '--max-wait-ms', 'soon'], /expected a number ≥ 0, got "soon"/],
+    [['serve', '--worker-nice', '20'], /expected a nice value from 0 to 19, got "20"/],
+    [['serve', '--port', '65536'], /expected a port 0-65535, got "65536"/],
+    [['serve', '--body-limit', '0'], /expected a size such as 64mb or 1048576, got "0"/],
+    [['package', 'm.onnx', '-o', 'out', '--port', '0'], /expected a port 1-65535, got "0"/],
+    [['package', 'm.onnx', '-o', 'out', '--target', 'docker,helm'], /expected a comma-separated list of docker/],
+    [['benchmark', 'm.onnx', '--runners', 'tract'], /expected a comma-separated list of pytorch, /],
+    [['benchmark', 'm.onnx', '--concurrency', '4,x'], /expected comma-separated positive integers, got "4,x"/],
+    [['benchmark', 'm.onnx', '--max-windows', '1'], /expected at least 2 windows .*got "1"/],
+    [['benchmark', 'm.onnx', '--input-shape', 'x:1,0'], /expected a shape like 1,3,224,224 .*got "x:1,0"/],
+    [['run', 'm.onnx', 'a.png', '--std', '0.2,'], /expected comma-separated numbers, got "0.2,"/],
+    [['run', 'm.onnx', 'a.png', '--png-compression', '1.5'], /expected a zlib level from 0 to 9, got "1.5"/],
+    [['optimize', 'm.onnx', '--min-cosine', '1.5'], /expected a cosine similarity between -1 and 1, got "1.5"/],
+    [['optimize', 'm.onnx', '--keep-fp32', 'Resize,9x'], /expected comma-separated op types .*got "Resize,9x"/],
+    [['profile', 'm.onnx', '--dim', 'batch'], /expected name=N \(N ≥ 1\), got "batch"/],
+  ])('a malformed flag: %j', async (args, message) => {
+    const result = await expectFailure(args, 2, message);
+    expect(result.stderr.split('\n')[0]).toMatch(
+      /^error: option '.+' argument '.*' is invalid\. expected .+, got ".*"$/,
     );
   });
 

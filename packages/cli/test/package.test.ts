@@ -29,7 +29,7 @@ describe('oxidizedvision package', () => {
     const out = tmp();
     const target = await cli(['package', 'x.onnx', '--out', out, '--target', 'helm']);
     expect(target.code).toBe(2);
-    expect(target.stderr).toMatch(/expected docker, kubernetes, kserve, triton/);
+    expect(target.stderr).toMatch(/expected a comma-separated list of docker, kubernetes, kserve, triton, got "helm"/);
     writeFileSync(join(out, 'keep'), '');
     const busy = await cli(['package', join(REPO, 'packages/onnx/test/fixtures/tiny_cnn.onnx'), '--out', out]);
     expect(busy.code).toBe(1);

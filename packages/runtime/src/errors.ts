@@ -8,6 +8,8 @@
 export const RUNTIME_ERROR_CODES = {
   ERR_USAGE: 'A command-line flag or argument is missing or malformed.',
   ERR_CONFIG_INVALID: 'A config field is missing, unknown, of the wrong type or out of range.',
+  ERR_OPTIONS_INVALID:
+    'An options object passed to a library function has a missing, unknown, mistyped or out-of-range field.',
   ERR_FILE_NOT_FOUND: 'A file the config or a flag names does not exist.',
   ERR_MODEL_LOAD: 'A runtime could not load the model file.',
   ERR_BACKEND_UNAVAILABLE: 'The requested runtime backend or execution provider is not available here.',

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { Type } from '@sinclair/typebox';
+import { createIssue, createValidator, issuesError, type SchemaIssue } from '@oxidizedvision/runtime/schema';
 
 /** Where pino writes: anything with write(line), e.g. process.stdout or a test's collector. */
 export interface LogStream {
@@ -68,76 +70,69 @@ export const SERVER_VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const KNOWN_KEYS = new Set([
-  'name',
-  'bodyLimit',
-  'inferenceToken',
-  'adminToken',
-  'retryAfterSecs',
-  'log',
-  'processMetrics',
-  'defaultTopK',
-  'defaultModel',
-  'uiDir',
-]);
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-function positiveInt(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(`options.${name} must be a positive integer, got ${String(value)}`);
-  }
-  return value;
-}
+const NonEmpty = Type.String({ minLength: 1 });
+const Count = Type.Integer({ minimum: 1 });
+// An empty or whitespace token would make "no Authorization header" look like a match to careless clients.
+const Token = Type.Union([Type.String({ pattern: '^\\S+$' }), Type.Null()], {
+  expected: 'a non-empty string without whitespace',
+});
 
-function token(value: unknown, name: string): string | null {
-  if (value === undefined || value === null) return null;
-  // An empty or whitespace token would make "no Authorization header" look like a match to careless clients.
-  if (typeof value !== 'string' || value.trim() === '' || /\s/.test(value)) {
-    throw new TypeError(`options.${name} must be a non-empty string without whitespace`);
-  }
-  return value;
-}
+/** The schema of ServerOptions; `log.stream` is checked by hand (JSON Schema cannot see a method). */
+const ServerOptionsSchema = Type.Object(
+  {
+    name: Type.Optional(NonEmpty),
+    bodyLimit: Type.Optional(Count),
+    inferenceToken: Type.Optional(Token),
+    adminToken: Type.Optional(Token),
+    retryAfterSecs: Type.Optional(Count),
+    log: Type.Optional(
+      Type.Object(
+        {
+          level: Type.Optional(Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)))),
+          format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('pretty')])),
+          stream: Type.Optional(Type.Unknown()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    processMetrics: Type.Optional(Type.Boolean()),
+    defaultTopK: Type.Optional(Count),
+    defaultModel: Type.Optional(NonEmpty),
+    uiDir: Type.Optional(NonEmpty),
+  },
+  { additionalProperties: false },
+);
 
-function resolveLog(log: ServerLogOptions | undefined): ResolvedServerOptions['log'] {
-  if (log === undefined) return Object.freeze({ level: 'silent', format: 'json', stream: null });
-  if (typeof log !== 'object' || log === null) throw new TypeError('options.log must be an object');
-  const level = log.level ?? 'info';
-  if (!LOG_LEVELS.includes(level)) throw new RangeError(`options.log.level must be one of ${LOG_LEVELS.join(', ')}`);
-  const format = log.format ?? 'json';
-  if (format !== 'json' && format !== 'pretty') throw new RangeError("options.log.format must be 'json' or 'pretty'");
-  if (log.stream !== undefined && typeof log.stream?.write !== 'function') {
-    throw new TypeError('options.log.stream must have a write(line) method');
-  }
-  return Object.freeze({ level, format, stream: log.stream ?? null });
+const validateServerOptions = createValidator(ServerOptionsSchema, { root: 'options' });
+
+function streamIssues(log: ServerLogOptions | undefined): SchemaIssue[] {
+  const stream = log?.stream as { write?: unknown } | undefined;
+  if (stream === undefined || typeof stream?.write === 'function') return [];
+  return [createIssue(['log', 'stream'], stream, 'an object with a write(line) method', { root: 'options' })];
 }
 
 /** Validates buildServer's options once, fills defaults, and freezes the result. */
 export function resolveServerOptions(options: ServerOptions = {}): ResolvedServerOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
-  const unknown = Object.keys(options).filter((key) => !KNOWN_KEYS.has(key));
-  if (unknown.length > 0) throw new TypeError(`unknown server option(s): ${unknown.join(', ')}`);
-  const name = options.name ?? 'oxidizedvision';
-  if (typeof name !== 'string' || name === '') throw new TypeError('options.name must be a non-empty string');
-  if (options.defaultModel !== undefined && (typeof options.defaultModel !== 'string' || options.defaultModel === '')) {
-    throw new TypeError('options.defaultModel must be a non-empty string');
-  }
-  if (options.uiDir !== undefined && (typeof options.uiDir !== 'string' || options.uiDir === '')) {
-    throw new TypeError('options.uiDir must be a non-empty string');
-  }
-  if (options.processMetrics !== undefined && typeof options.processMetrics !== 'boolean') {
-    throw new TypeError('options.processMetrics must be a boolean');
-  }
+  const issues = validateServerOptions(options);
+  if (issues.length === 0) issues.push(...streamIssues(options.log));
+  if (issues.length > 0) throw issuesError('ERR_OPTIONS_INVALID', 'Invalid buildServer options', issues);
+  const log = options.log;
   return Object.freeze({
-    name,
+    name: options.name ?? 'oxidizedvision',
     version: SERVER_VERSION,
-    bodyLimit: positiveInt(options.bodyLimit, 'bodyLimit', DEFAULT_BODY_LIMIT),
-    inferenceToken: token(options.inferenceToken, 'inferenceToken'),
-    adminToken: token(options.adminToken, 'adminToken'),
-    retryAfterSecs: positiveInt(options.retryAfterSecs, 'retryAfterSecs', 1),
-    log: resolveLog(options.log),
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    inferenceToken: options.inferenceToken ?? null,
+    adminToken: options.adminToken ?? null,
+    retryAfterSecs: options.retryAfterSecs ?? 1,
+    log: Object.freeze(
+      log === undefined
+        ? { level: 'silent' as const, format: 'json' as const, stream: null }
+        : { level: log.level ?? 'info', format: log.format ?? 'json', stream: log.stream ?? null },
+    ),
     processMetrics: options.processMetrics ?? true,
-    defaultTopK: positiveInt(options.defaultTopK, 'defaultTopK', 5),
+    defaultTopK: options.defaultTopK ?? 5,
     defaultModel: options.defaultModel ?? null,
     uiDir: options.uiDir ?? null,
   });

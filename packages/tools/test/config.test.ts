@@ -112,18 +112,20 @@ describe('loadConfig', () => {
 
   it('rejects a mistyped value, naming expected and got', () => {
     const err = failure('model:\n  path: model.py\n  class_name: Net\n  input_shape: "1,3,32,32"\n');
-    expect(err.message).toMatch(/config\.yml:4:16: model\.input_shape expected array, got the string "1,3,32,32"/);
+    expect(err.message).toMatch(
+      /config\.yml:4:16: model\.input_shape must be a list of 2 to 8 items \(got the string "1,3,32,32"\)/,
+    );
   });
 
   it('rejects negative and zero dimensions, naming the index', () => {
     const err = failure('model:\n  path: model.py\n  class_name: Net\n  input_shape: [1, -3, 0, 32]\n');
-    expect(err.message).toMatch(/model\.input_shape\[1\] must be >= 1 \(got number -3\)/);
-    expect(err.message).toMatch(/model\.input_shape\[2\] must be >= 1 \(got number 0\)/);
+    expect(err.message).toMatch(/model\.input_shape\[1\] must be an integer ≥ 1 \(got -3\)/);
+    expect(err.message).toMatch(/model\.input_shape\[2\] must be an integer ≥ 1 \(got 0\)/);
   });
 
   it('rejects a shape of the wrong rank', () => {
     expect(failure('model:\n  path: model.py\n  class_name: Net\n  input_shape: [3]\n').message).toMatch(
-      /model\.input_shape must NOT have fewer than 2 items/,
+      /model\.input_shape must be a list of 2 to 8 items \(got a list \[3\]\)/,
     );
   });
 
@@ -143,7 +145,7 @@ describe('loadConfig', () => {
 
   it('rejects an out-of-range opset', () => {
     expect(failure(`${VALID}export:\n  opset_version: 30\n`).message).toMatch(
-      /export\.opset_version must be <= 21 \(got number 30\)/,
+      /export\.opset_version must be an integer from 7 to 21 \(got 30\)/,
     );
   });
 

@@ -1,58 +1,26 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
-import { InvalidArgumentError } from 'commander';
 import { OxvError } from '@oxidizedvision/runtime';
-import type {
-  BenchmarkProgressEvent,
-  InputShapeOverride,
-  ModelBenchmarkReport,
-  ServerBenchmarkReport,
-} from '@oxidizedvision/benchmark';
+import type { BenchmarkProgressEvent, ModelBenchmarkReport, ServerBenchmarkReport } from '@oxidizedvision/benchmark';
 // The list alone, a module with no imports: --help does not load the benchmark package (nor tools, sharp…).
 import { BENCHMARK_RUNNERS as RUNNERS } from '@oxidizedvision/benchmark/runners';
-import { parseList, parseNonNegativeInt, parsePositiveInt } from '../options.js';
+import {
+  collectShape,
+  parseList,
+  parseNonNegativeInt,
+  parsePositiveInt,
+  parsePositiveIntList,
+  parsePositiveNumber,
+  parseWindowCount,
+  type ShapeOverride,
+} from '../options.js';
 import { printJson, table } from '../output/format.js';
 import { createContext, type CommandContext } from '../context.js';
 
 const MODEL_ONLY = ['runners', 'iters', 'threads', 'device', 'maxWindows', 'stability', 'python'] as const;
 const SERVER_ONLY = ['model', 'concurrency', 'binary'] as const;
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-
-function parseIntList(value: string): number[] {
-  const items = value.split(',').map((s) => Number(s.trim()));
-  if (value.trim() === '' || !items.every((n) => Number.isSafeInteger(n) && n >= 1)) {
-    throw new InvalidArgumentError(`expected comma-separated positive integers, got "${value}"`);
-  }
-  return items;
-}
-
-function parsePositiveNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
-    throw new InvalidArgumentError(`expected a number > 0, got "${value}"`);
-  return n;
-}
-
-function parseAtLeastTwo(value: string): number {
-  const n = parsePositiveInt(value);
-  if (n < 2) throw new InvalidArgumentError('at least 2 windows are needed to compare two');
-  return n;
-}
-
-/** `1,3,224,224`, `1x3x224x224`, or `name:1,3,224,224`; repeatable, one per input. */
-function collectShape(value: string, previous: InputShapeOverride[]): InputShapeOverride[] {
-  const colon = value.lastIndexOf(':');
-  const name = colon > 0 ? value.slice(0, colon) : undefined;
-  const dims = value
-    .slice(colon + 1)
-    .split(/[,x]/)
-    .map((s) => Number(s.trim()));
-  if (dims.length === 0 || !dims.every((d) => Number.isSafeInteger(d) && d >= 1)) {
-    throw new InvalidArgumentError(`expected a shape like 1,3,224,224 or input:1,3,224,224, got "${value}"`);
-  }
-  return [...previous, { name, shape: dims }];
-}
 
 function checkMode(target: string | undefined, opts: Record<string, unknown>): void {
   const misplaced = (keys: readonly string[]) => keys.filter((k) => opts[k] !== undefined).map(flagName);
@@ -210,7 +178,7 @@ export function registerBenchmark(program: Command<[], Record<string, unknown>>)
     .option(
       '--batch-sizes <list>',
       'comma-separated batch sizes (default: benchmark.batch_sizes or batch_size)',
-      parseIntList,
+      parsePositiveIntList,
     )
     .option(
       '--warmup <n>',
@@ -232,7 +200,7 @@ export function registerBenchmark(program: Command<[], Record<string, unknown>>)
       '--input-shape <shape>',
       'full input shape, first dim = batch: 1,3,224,224 or name:1,3,224,224 (repeatable)',
       collectShape,
-      [] as InputShapeOverride[],
+      [] as ShapeOverride[],
     )
     .addOption(
       new Option(
@@ -240,7 +208,7 @@ export function registerBenchmark(program: Command<[], Record<string, unknown>>)
         'device of the pytorch and torchscript runners (default: benchmark.device)',
       ).choices(['cpu', 'cuda'] as const),
     )
-    .option('--max-windows <n>', 'stop after this many windows if p50 has not settled (default 5)', parseAtLeastTwo)
+    .option('--max-windows <n>', 'stop after this many windows if p50 has not settled (default 5)', parseWindowCount)
     .option(
       '--stability <pct>',
       'two consecutive windows whose p50 differ by at most this many percent are stable (default 5)',
@@ -252,7 +220,7 @@ export function registerBenchmark(program: Command<[], Record<string, unknown>>)
     .option(
       '--concurrency <list>',
       'with --server: concurrent closed-loop clients per level (default 1,4,16,64)',
-      parseIntList,
+      parsePositiveIntList,
     )
     .option('--binary', "with --server: send tensors with Triton's binary tensor extension instead of JSON")
     .option('--json', 'print the report as JSON on stdout')

@@ -1,7 +1,6 @@
 import { Option, type Command } from '@commander-js/extra-typings';
-import { InvalidArgumentError } from 'commander';
 import type { OptimizeReport } from '@oxidizedvision/tools';
-import { parseCosine, parseNonNegativeInt, parsePositiveInt } from '../options.js';
+import { addOptions, dimOptions, parseCosine, parseNonNegativeInt, parseOpList, parsePositiveInt } from '../options.js';
 import { formatBytes, printJson, table } from '../output/format.js';
 import { createContext } from '../context.js';
 
@@ -9,23 +8,6 @@ import { createContext } from '../context.js';
 const QUANTIZE = ['fp16', 'int8', 'int8-dynamic'] as const;
 const LEVELS = ['basic', 'extended', 'all'] as const;
 const METHODS = ['minmax', 'percentile'] as const;
-
-function collectDim(value: string, previous: Record<string, number>): Record<string, number> {
-  const match = /^([^=]+)=(\d+)$/.exec(value.trim());
-  if (!match || Number(match[2]) < 1) throw new InvalidArgumentError(`expected name=N (N ≥ 1), got "${value}"`);
-  return { ...previous, [match[1]!.trim()]: Number(match[2]) };
-}
-
-function parseOpList(value: string): string[] {
-  const items = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (items.length === 0 || items.some((s) => !/^[A-Za-z][A-Za-z0-9_]*$/.test(s))) {
-    throw new InvalidArgumentError(`expected comma-separated op types like Resize,Softmax, got "${value}"`);
-  }
-  return items;
-}
 
 export function renderOptimize(r: OptimizeReport): string {
   const lines = [`${r.input} → ${r.output}`, ...r.steps.map((s) => `  • ${s}`)];
@@ -77,7 +59,7 @@ export function renderOptimize(r: OptimizeReport): string {
 }
 
 export function registerOptimize(program: Command<[], Record<string, unknown>>): void {
-  program
+  const optimize = program
     .command('optimize')
     .description(
       "Optimize a model with onnxruntime's offline optimizer; optionally quantize to fp16 or int8, measured against fp32",
@@ -118,13 +100,8 @@ export function registerOptimize(program: Command<[], Record<string, unknown>>):
     )
     .option('--runs <n>', 'timed runs of each model, interleaved (default 30)', parsePositiveInt)
     .option('--threads <n>', 'intra-op threads for calibration and timing (default: onnxruntime)', parsePositiveInt)
-    .option('--seed <n>', 'seed of the random inputs (default 0)', parseNonNegativeInt)
-    .option(
-      '--dim <name=N>',
-      'value of a symbolic input dimension, repeatable (default: the model card, else 1)',
-      collectDim,
-      {},
-    )
+    .option('--seed <n>', 'seed of the random inputs (default 0)', parseNonNegativeInt);
+  addOptions(optimize, dimOptions())
     .option('--no-register', 'do not register the result, even when the input is a registered model')
     .option('--json', 'print the report as JSON on stdout')
     .action(async (model, opts, command) => {

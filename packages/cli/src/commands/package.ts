@@ -1,29 +1,19 @@
 import { Option, type Command } from '@commander-js/extra-typings';
-import { InvalidArgumentError } from 'commander';
 import type { PackageResult } from '@oxidizedvision/tools';
-import { parseNonNegativeInt, parseNonNegativeNumber, parsePositiveInt } from '../options.js';
+import {
+  addOptions,
+  collectList,
+  parseNonNegativeInt,
+  parseNonNegativeNumber,
+  parsePositiveInt,
+  parseServicePort,
+  registryOptions,
+} from '../options.js';
 import { formatBytes, printJson } from '../output/format.js';
 import { createContext } from '../context.js';
 
 // Kept here so --help does not load the tools package.
 const TARGETS = ['docker', 'kubernetes', 'kserve', 'triton'] as const;
-type Target = (typeof TARGETS)[number];
-
-/** `--target docker,kubernetes` and repeated `--target` flags both work. */
-function collectTargets(value: string, previous: Target[] = []): Target[] {
-  const items = value.split(',').map((s) => s.trim());
-  const bad = items.filter((t) => !TARGETS.includes(t as Target));
-  if (bad.length || items.length === 0)
-    throw new InvalidArgumentError(`expected ${TARGETS.join(', ')}; got "${value}"`);
-  return [...previous, ...(items as Target[])];
-}
-
-function parsePort(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535)
-    throw new InvalidArgumentError(`expected a port 1-65535, got "${value}"`);
-  return n;
-}
 
 function render(result: PackageResult): string {
   const models = result.models.map((m) => `${m.name} (peak ${formatBytes(m.memory_bytes)})`).join(', ');
@@ -34,7 +24,7 @@ function render(result: PackageResult): string {
 }
 
 export function registerPackage(program: Command<[], Record<string, unknown>>): void {
-  program
+  const command = program
     .command('package')
     .description('Bundle models into a deployable service: Node server or CLI, Docker, Kubernetes, KServe, Triton')
     .argument(
@@ -50,11 +40,11 @@ export function registerPackage(program: Command<[], Record<string, unknown>>): 
     .option(
       '--target <target>',
       `also write deployment files: ${TARGETS.join(', ')} (comma-separated or repeated)`,
-      collectTargets,
+      collectList(TARGETS),
     )
     .option('--name <name>', "service name (Kubernetes objects, image, package.json; default: the first model's)")
     .option('--image <ref>', 'container image the manifests run (default: <name>:latest)')
-    .option('--port <port>', 'port the service listens on (default 8080)', parsePort)
+    .option('--port <port>', 'port the service listens on (default 8080)', parseServicePort)
     .option(
       '--max-batch-size <n>',
       'dynamic batching in config.json and Triton, 0 = none (default 8)',
@@ -66,8 +56,8 @@ export function registerPackage(program: Command<[], Record<string, unknown>>): 
       'seconds SIGTERM waits for running requests; grace period is this + 5 (default 30)',
       parsePositiveInt,
     )
-    .option('--overwrite', 'replace a non-empty --out folder')
-    .option('--registry <dir>', 'registry folder for model names (default: $OXV_HOME or ~/.oxidizedvision)')
+    .option('--overwrite', 'replace a non-empty --out folder');
+  addOptions(command, registryOptions())
     .option('--json', 'print the result (files, measured memory) as JSON on stdout')
     .action(async (models, opts, command) => {
       const ctx = createContext(command);

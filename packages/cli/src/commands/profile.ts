@@ -1,16 +1,8 @@
 import type { Command } from '@commander-js/extra-typings';
-import { InvalidArgumentError } from 'commander';
 import type { ProfileReport } from '@oxidizedvision/tools';
-import { parsePositiveInt, parseNonNegativeInt } from '../options.js';
+import { addOptions, dimOptions, parseNonNegativeInt, parsePositiveInt } from '../options.js';
 import { formatBytes, formatCount, printJson, table } from '../output/format.js';
 import { createContext } from '../context.js';
-
-/** `--dim batch=8`, repeatable: a value for a symbolic input dimension. */
-function collectDim(value: string, previous: Record<string, number>): Record<string, number> {
-  const match = /^([^=]+)=(\d+)$/.exec(value.trim());
-  if (!match || Number(match[2]) < 1) throw new InvalidArgumentError(`expected name=N (N ≥ 1), got "${value}"`);
-  return { ...previous, [match[1]!.trim()]: Number(match[2]) };
-}
 
 const macs = (n: number | null): string => {
   if (n === null) return '?';
@@ -100,16 +92,11 @@ export function renderProfile(report: ProfileReport, top: number): string {
 }
 
 export function registerProfile(program: Command<[], Record<string, unknown>>): void {
-  program
+  const profile = program
     .command('profile')
     .description('Parameters, sizes, per-layer shapes and MACs of a model; --measure adds real per-node time')
-    .argument('<target>', 'a config (its converted model) or a .onnx file')
-    .option(
-      '--dim <name=N>',
-      'value of a symbolic input dimension, repeatable (default: the model card, else 1)',
-      collectDim,
-      {},
-    )
+    .argument('<target>', 'a config (its converted model) or a .onnx file');
+  addOptions(profile, dimOptions())
     .option('--measure', "time every node with onnxruntime-node's profiler")
     .option('--runs <n>', 'measured runs to average (default 20)', parsePositiveInt)
     .option('--warmup <n>', 'runs before measuring (default 3)', parseNonNegativeInt)

@@ -1,35 +1,21 @@
 import { basename } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
-import { InvalidArgumentError } from 'commander';
 import type { RunFileResult, RunSummary } from '@oxidizedvision/tools';
-import { parseNonNegativeInt, parsePositiveInt } from '../options.js';
+import {
+  addOptions,
+  parseFloats,
+  parseNonNegativeInt,
+  parsePngLevel,
+  parsePositiveInt,
+  parsePositiveNumber,
+  registryOptions,
+} from '../options.js';
 import { printJson, table } from '../output/format.js';
 import { createContext } from '../context.js';
 
 // Kept here so --help does not load the tools package.
 const TASKS = ['image-to-image', 'classification', 'segmentation'] as const;
 const FORMATS = ['png', 'jpeg', 'webp', 'tiff'] as const;
-
-function parseFloats(value: string): number[] {
-  const items = value.split(',').map((s) => Number(s.trim()));
-  if (value.trim() === '' || !items.every(Number.isFinite)) {
-    throw new InvalidArgumentError(`expected comma-separated numbers, got "${value}"`);
-  }
-  return items;
-}
-
-function parsePositiveNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
-    throw new InvalidArgumentError(`expected a number > 0, got "${value}"`);
-  return n;
-}
-
-function parsePngLevel(value: string): number {
-  const n = Number(value);
-  if (!/^\d$/.test(value.trim())) throw new InvalidArgumentError(`expected a zlib level from 0 to 9, got "${value}"`);
-  return n;
-}
 
 const seconds = (s: number): string => `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`;
 
@@ -71,7 +57,7 @@ function summaryLine(s: RunSummary, out: string | undefined): string {
 }
 
 export function registerRun(program: Command<[], Record<string, unknown>>): void {
-  program
+  const run = program
     .command('run')
     .description('Run a model on images: denoised/restored images, top-k labels, or segmentation masks')
     .argument('<model>', 'registry name[:version], a YAML config, or an .onnx file (with its .card.json beside it)')
@@ -116,8 +102,8 @@ export function registerRun(program: Command<[], Record<string, unknown>>): void
       parsePositiveInt,
     )
     .option('--threads <n>', 'onnxruntime threads per worker (default: cores/workers)', parsePositiveInt)
-    .option('--overwrite', 'replace output files that already exist')
-    .option('--registry <dir>', 'registry folder for model names (default: $OXV_HOME or ~/.oxidizedvision)')
+    .option('--overwrite', 'replace output files that already exist');
+  addOptions(run, registryOptions())
     .option('--csv', 'classification: print predictions as CSV')
     .option('--json', 'print a JSON summary (every file, its outputs or error) on stdout')
     .action(async (model, inputs, opts, command) => {

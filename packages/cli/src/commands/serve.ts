@@ -3,12 +3,21 @@ import { OxvError } from '@oxidizedvision/runtime';
 import type * as ServerApi from '@oxidizedvision/server';
 import type { ModelManager } from '@oxidizedvision/server';
 import type { Logger } from '@oxidizedvision/tools';
-import { parseNonNegativeInt, parseNonNegativeNumber, parsePositiveInt } from '../options.js';
+import {
+  addOptions,
+  collect,
+  parseListenPort,
+  parseNice,
+  parseNonNegativeInt,
+  parseNonNegativeNumber,
+  parsePositiveInt,
+  parsePositiveNumber,
+  parseSize,
+  valueOption,
+} from '../options.js';
 import { createContext } from '../context.js';
-import { checkFlags, defined, parsePort, parsePositiveNumber, parseSize, type ServeFlags } from './serve-flags.js';
+import { checkFlags, defined, type ServeFlags } from './serve-flags.js';
 import { resolveModels, resolveUiDir } from './serve-models.js';
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 type ServerModule = typeof ServerApi;
 type App = ReturnType<ServerModule['buildServer']>;
@@ -98,8 +107,42 @@ async function listen(app: App, manager: ModelManager, host: string, port: numbe
   return `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
 }
 
+/** How requests are queued and batched, per model (a repository's config.json can override them). */
+const batchingOptions = () =>
+  [
+    valueOption('--max-batch-size <n>', 'largest dynamic batch, 0 = no batching (default 8)', parseNonNegativeInt),
+    valueOption(
+      '--max-wait-ms <ms>',
+      'how long a request may wait for a batch to fill (default 0)',
+      parseNonNegativeNumber,
+    ),
+    valueOption('--max-queue-delay-ms <ms>', "alias of --max-wait-ms (Triton's name)", parseNonNegativeNumber),
+    valueOption(
+      '--max-queue-size <n>',
+      'queued requests per model before 503 + Retry-After, 0 = unbounded (default 256)',
+      parseNonNegativeInt,
+    ),
+    valueOption(
+      '--timeout-ms <ms>',
+      'per-request timeout, queue + compute, 0 = none (default 60000)',
+      parseNonNegativeNumber,
+    ),
+  ] as const;
+
+/** How many onnxruntime sessions serve each model, and on how many threads. */
+const instanceOptions = () =>
+  [
+    valueOption('--instances <n>', 'worker threads (sessions) per model (default 2)', parsePositiveInt),
+    valueOption('--threads <n>', 'intra-op threads per instance, 0 = share the cores (default 0)', parseNonNegativeInt),
+    valueOption(
+      '--worker-nice <n>',
+      'nice value 0-19 of the inference threads on Linux, 0 = same priority as the event loop (default 5)',
+      parseNice,
+    ),
+  ] as const;
+
 export function registerServe(program: Command<[], Record<string, unknown>>): void {
-  program
+  const serve = program
     .command('serve')
     .description('Serve models over HTTP: Open Inference Protocol v2, dynamic batching, hot reload, Prometheus metrics')
     .option(
@@ -122,29 +165,10 @@ export function registerServe(program: Command<[], Record<string, unknown>>): vo
       '--repository-poll-secs <s>',
       'seconds between repository scans in poll mode (default 15)',
       parsePositiveNumber,
-    )
-    .option('--max-batch-size <n>', 'largest dynamic batch, 0 = no batching (default 8)', parseNonNegativeInt)
-    .option('--max-wait-ms <ms>', 'how long a request may wait for a batch to fill (default 0)', parseNonNegativeNumber)
-    .option('--max-queue-delay-ms <ms>', "alias of --max-wait-ms (Triton's name)", parseNonNegativeNumber)
-    .option(
-      '--max-queue-size <n>',
-      'queued requests per model before 503 + Retry-After, 0 = unbounded (default 256)',
-      parseNonNegativeInt,
-    )
-    .option(
-      '--timeout-ms <ms>',
-      'per-request timeout, queue + compute, 0 = none (default 60000)',
-      parseNonNegativeNumber,
-    )
-    .option('--instances <n>', 'worker threads (sessions) per model (default 2)', parsePositiveInt)
-    .option('--threads <n>', 'intra-op threads per instance, 0 = share the cores (default 0)', parseNonNegativeInt)
-    .option(
-      '--worker-nice <n>',
-      'nice value 0-19 of the inference threads on Linux, 0 = same priority as the event loop (default 5)',
-      parseNonNegativeInt,
-    )
+    );
+  addOptions(addOptions(serve, batchingOptions()), instanceOptions())
     .option('--host <host>', 'interface to bind', '127.0.0.1')
-    .option('--port <port>', 'port to listen on, 0 = any free port', parsePort, 8080)
+    .option('--port <port>', 'port to listen on, 0 = any free port', parseListenPort, 8080)
     .option('--body-limit <size>', 'largest request body, e.g. 64mb (default 64mb)', parseSize)
     .addOption(
       new Option('--inference-token <token>', 'require "Authorization: Bearer <token>" on model routes').env(

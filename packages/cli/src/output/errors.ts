@@ -2,9 +2,17 @@ import { isOxvError, type ErrorCode } from '@oxidizedvision/runtime';
 import { CommanderError } from 'commander';
 import type { Logger } from '@oxidizedvision/tools';
 
-/** Usage errors (bad flags, bad config) exit 2; everything else that fails exits 1. */
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'ERR_USAGE',
+  'ERR_CONFIG_INVALID',
+  'ERR_CONFIG_PARSE',
+  // Options the CLI built from flags that passed the flag parsers but not the library's own rules.
+  'ERR_OPTIONS_INVALID',
+]);
+
+/** Usage errors (bad flags, bad config, options built from flags) exit 2; everything else that fails exits 1. */
 export function exitCodeFor(code: ErrorCode): 1 | 2 {
-  return code === 'ERR_USAGE' || code === 'ERR_CONFIG_INVALID' || code === 'ERR_CONFIG_PARSE' ? 2 : 1;
+  return USAGE_CODES.has(code) ? 2 : 1;
 }
 
 /**

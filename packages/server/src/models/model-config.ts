@@ -1,7 +1,8 @@
+import { Type, type Static } from '@sinclair/typebox';
 import { OxvError } from '@oxidizedvision/runtime';
+import { createValidator, issuesError, type SchemaIssue } from '@oxidizedvision/runtime/schema';
 import type { BatchingConfig, InstanceConfig } from './types.js';
-import { checkInt, checkObject } from './checks.js';
-import { resolveBatchingConfig, resolveInstanceConfig, type VersionPolicy } from './options.js';
+import { mergeBatching, mergeInstances, preferredSizeIssues, type VersionPolicy } from './options.js';
 
 /** A repository model's `config.json`, resolved against the repository defaults. */
 export interface ModelConfig {
@@ -10,8 +11,40 @@ export interface ModelConfig {
   versionPolicy: VersionPolicy;
 }
 
-const TOP_KEYS = ['max_batch_size', 'dynamic_batching', 'instances', 'version_policy'];
-const DYNAMIC_KEYS = ['max_queue_delay_ms', 'preferred_batch_sizes', 'max_queue_size', 'timeout_ms'];
+const Int = (minimum: number) => Type.Integer({ minimum });
+const NonNegative = Type.Number({ minimum: 0 });
+const closed = { additionalProperties: false } as const;
+
+const ModelConfigSchema = Type.Object(
+  {
+    max_batch_size: Type.Optional(Int(0)),
+    dynamic_batching: Type.Optional(
+      Type.Object(
+        {
+          max_queue_delay_ms: Type.Optional(NonNegative),
+          preferred_batch_sizes: Type.Optional(Type.Array(Int(1))),
+          max_queue_size: Type.Optional(Int(0)),
+          timeout_ms: Type.Optional(NonNegative),
+        },
+        closed,
+      ),
+    ),
+    instances: Type.Optional(Type.Object({ count: Type.Optional(Int(1)), threads: Type.Optional(Int(0)) }, closed)),
+    version_policy: Type.Optional(
+      Type.Object(
+        {
+          latest: Type.Optional(Type.Object({ num_versions: Int(1) }, closed)),
+          all: Type.Optional(Type.Object({}, closed)),
+        },
+        { ...closed, minProperties: 1, maxProperties: 1, expected: 'an object with exactly one of "latest" or "all"' },
+      ),
+    ),
+  },
+  closed,
+);
+
+type ModelConfigFile = Static<typeof ModelConfigSchema>;
+const validateModelConfig = createValidator(ModelConfigSchema);
 
 /**
  * Parses `<dir>/<name>/config.json` (Triton's field names, milliseconds instead of microseconds):
@@ -40,47 +73,36 @@ export function parseModelConfig(
       cause: error,
     });
   }
-  try {
-    const top = checkObject(json, 'config', TOP_KEYS);
-    const dynamic = checkObject(top.dynamic_batching ?? {}, 'dynamic_batching', DYNAMIC_KEYS);
-    const instances = checkObject(top.instances ?? {}, 'instances', ['count', 'threads']);
-    return {
-      batching: resolveBatchingConfig(
-        {
-          maxBatchSize: top.max_batch_size as number | undefined,
-          maxQueueDelayMs: dynamic.max_queue_delay_ms as number | undefined,
-          preferredBatchSizes: dynamic.preferred_batch_sizes as number[] | undefined,
-          maxQueueSize: dynamic.max_queue_size as number | undefined,
-          timeoutMs: dynamic.timeout_ms as number | undefined,
-        },
-        defaults.batching,
-        'config',
-      ),
-      instances: resolveInstanceConfig(instances as Partial<InstanceConfig>, defaults.instances, 'instances'),
-      versionPolicy: top.version_policy === undefined ? defaults.versionPolicy : parsePolicy(top.version_policy),
-    };
-  } catch (error) {
-    if (error instanceof OxvError) throw error;
-    // Messages name resolver fields (config.maxBatchSize); map them back to the file's snake_case keys.
-    const message = (error as Error).message
-      .replace('config.maxBatchSize', 'max_batch_size')
-      .replace('config.maxQueueDelayMs', 'dynamic_batching.max_queue_delay_ms')
-      .replace('config.preferredBatchSizes', 'dynamic_batching.preferred_batch_sizes')
-      .replace('config.maxQueueSize', 'dynamic_batching.max_queue_size')
-      .replace('config.timeoutMs', 'dynamic_batching.timeout_ms')
-      .replace('exceeds maxBatchSize', 'exceeds max_batch_size');
-    throw new OxvError('ERR_CONFIG_INVALID', `${file}: ${message}`, { cause: error });
-  }
-}
-
-function parsePolicy(value: unknown): VersionPolicy {
-  const policy = checkObject(value, 'version_policy', ['latest', 'all']);
-  if (Object.keys(policy).length !== 1)
-    throw new RangeError('version_policy must have exactly one of "latest" or "all"');
-  if (policy.all !== undefined) {
-    checkObject(policy.all, 'version_policy.all', []);
-    return 'all';
-  }
-  const latest = checkObject(policy.latest, 'version_policy.latest', ['num_versions']);
-  return { latest: checkInt(latest.num_versions, 'version_policy.latest.num_versions', 1) };
+  const invalid = (issues: SchemaIssue[]) =>
+    issuesError('ERR_CONFIG_INVALID', 'Invalid model config', issues, {
+      line: (issue) => `${file}: ${issue.field} ${issue.message}`,
+      details: { file },
+      hint: 'See docs/serving.md for the fields of config.json.',
+    });
+  const schemaIssues = validateModelConfig(json);
+  if (schemaIssues.length > 0) throw invalid(schemaIssues);
+  const config = json as ModelConfigFile;
+  const dynamic = config.dynamic_batching ?? {};
+  const batching = mergeBatching(
+    {
+      maxBatchSize: config.max_batch_size,
+      maxQueueDelayMs: dynamic.max_queue_delay_ms,
+      preferredBatchSizes: dynamic.preferred_batch_sizes,
+      maxQueueSize: dynamic.max_queue_size,
+      timeoutMs: dynamic.timeout_ms,
+    },
+    defaults.batching,
+  );
+  const sizeIssues = preferredSizeIssues(batching, '', {
+    preferred: 'dynamic_batching.preferred_batch_sizes',
+    max: 'max_batch_size',
+  });
+  if (sizeIssues.length > 0) throw invalid(sizeIssues);
+  const policy = config.version_policy;
+  return {
+    batching,
+    instances: mergeInstances(config.instances ?? {}, defaults.instances),
+    versionPolicy:
+      policy === undefined ? defaults.versionPolicy : policy.all ? 'all' : { latest: policy.latest!.num_versions },
+  };
 }

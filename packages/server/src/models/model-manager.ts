@@ -1,5 +1,4 @@
 import { OxvError } from '@oxidizedvision/runtime';
-import { checkNumber } from './checks.js';
 import { createEmitter } from './events.js';
 import type { Generation } from './generation.js';
 import { createModelEntry, type EntryContext, type ModelEntry } from './model-entry.js';
@@ -217,7 +216,8 @@ export function createModelManager(options: ModelManagerOptions): ModelManager {
       return [slotOf(entry, version).stats.snapshot(entry.name, version)];
     },
     async drain(timeoutMs) {
-      checkNumber(timeoutMs, 'timeoutMs', 0);
+      if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))
+        throw new RangeError(`timeoutMs must be a number ≥ 0, got ${JSON.stringify(timeoutMs)}`);
       draining = true;
       await poller?.stop();
       let timer: ReturnType<typeof setTimeout> | undefined;

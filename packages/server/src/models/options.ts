@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
+import { createIssue, issuesError, type SchemaIssue } from '@oxidizedvision/runtime/schema';
 import type { BatchingConfig, InstanceConfig, ModelSpec } from './types.js';
-import { checkInt, checkNumber, checkObject, checkOneOf } from './checks.js';
+import { validateBatching, validateInstances, validateManagerOptions } from './options-schema.js';
 
 export type ControlMode = 'none' | 'poll' | 'explicit';
 
@@ -85,7 +86,42 @@ export const DEFAULT_WORKER_NICE = 5;
 export const DEFAULT_POLL_SECS = 15;
 export const DEFAULT_VERSION_POLICY: VersionPolicy = Object.freeze({ latest: 1 });
 
-const BATCHING_KEYS = ['maxBatchSize', 'maxQueueDelayMs', 'preferredBatchSizes', 'maxQueueSize', 'timeoutMs'];
+/** The one rule between batching fields JSON Schema cannot state: preferred sizes fit in a batch. */
+export function preferredSizeIssues(
+  batching: Pick<BatchingConfig, 'maxBatchSize' | 'preferredBatchSizes'>,
+  path: string,
+  names = { preferred: 'preferredBatchSizes', max: 'maxBatchSize' },
+): SchemaIssue[] {
+  const { maxBatchSize: max, preferredBatchSizes: preferred } = batching;
+  if (max === 0) return [];
+  return preferred.flatMap((size, i) =>
+    size > max
+      ? [
+          createIssue([names.preferred, i], size, `an integer ≤ ${names.max} (${max})`, {
+            root: path,
+            message: `(${size}) exceeds ${names.max} (${max})`,
+          }),
+        ]
+      : [],
+  );
+}
+
+function invalid(title: string, issues: readonly SchemaIssue[]): void {
+  if (issues.length > 0) throw issuesError('ERR_OPTIONS_INVALID', title, issues);
+}
+
+/** `partial`'s set fields over `base`, preferred sizes sorted and deduplicated, frozen. Checks nothing. */
+export function mergeBatching(partial: Partial<BatchingConfig>, base: Readonly<BatchingConfig>): BatchingConfig {
+  const merged = { ...base, ...stripUndefined(partial) };
+  return Object.freeze({
+    ...merged,
+    preferredBatchSizes: Object.freeze([...new Set(merged.preferredBatchSizes)].sort((a, b) => a - b)) as number[],
+  });
+}
+
+export function mergeInstances(partial: Partial<InstanceConfig>, base: Readonly<InstanceConfig>): InstanceConfig {
+  return Object.freeze({ ...base, ...stripUndefined(partial) });
+}
 
 /**
  * Fills a partial batching config from `base` and checks it. maxQueueSize 0 and timeoutMs 0 mean
@@ -96,24 +132,10 @@ export function resolveBatchingConfig(
   base: Readonly<BatchingConfig> = DEFAULT_BATCHING,
   path = 'batching',
 ): BatchingConfig {
-  checkObject(partial, path, BATCHING_KEYS);
-  const merged = { ...base, ...stripUndefined(partial) };
-  const maxBatchSize = checkInt(merged.maxBatchSize, `${path}.maxBatchSize`, 0);
-  const preferred = merged.preferredBatchSizes;
-  if (!Array.isArray(preferred)) throw new TypeError(`${path}.preferredBatchSizes must be an array of integers`);
-  preferred.forEach((size, i) => {
-    checkInt(size, `${path}.preferredBatchSizes[${i}]`, 1);
-    if (size > maxBatchSize && maxBatchSize > 0) {
-      throw new RangeError(`${path}.preferredBatchSizes[${i}] (${size}) exceeds maxBatchSize (${maxBatchSize})`);
-    }
-  });
-  return Object.freeze({
-    maxBatchSize,
-    maxQueueDelayMs: checkNumber(merged.maxQueueDelayMs, `${path}.maxQueueDelayMs`, 0),
-    preferredBatchSizes: Object.freeze([...new Set(preferred)].sort((a, b) => a - b)) as number[],
-    maxQueueSize: checkInt(merged.maxQueueSize, `${path}.maxQueueSize`, 0),
-    timeoutMs: checkNumber(merged.timeoutMs, `${path}.timeoutMs`, 0),
-  });
+  invalid('Invalid batching options', validateBatching(partial, path));
+  const resolved = mergeBatching(partial, base);
+  invalid('Invalid batching options', preferredSizeIssues(resolved, path));
+  return resolved;
 }
 
 export function resolveInstanceConfig(
@@ -121,111 +143,83 @@ export function resolveInstanceConfig(
   base: Readonly<InstanceConfig> = DEFAULT_INSTANCES,
   path = 'instances',
 ): InstanceConfig {
-  checkObject(partial, path, ['count', 'threads']);
-  const merged = { ...base, ...stripUndefined(partial) };
-  return Object.freeze({
-    count: checkInt(merged.count, `${path}.count`, 1),
-    threads: checkInt(merged.threads, `${path}.threads`, 0),
-  });
+  invalid('Invalid instances options', validateInstances(partial, path));
+  return mergeInstances(partial, base);
 }
 
-export function resolveVersionPolicy(value: unknown, path: string): VersionPolicy {
-  if (value === 'all') return 'all';
-  const policy = checkObject(value, path, ['latest']);
-  return Object.freeze({ latest: checkInt(policy.latest, `${path}.latest`, 1) });
+/** Checks that span fields or need instanceof: run once the schema holds. */
+function managerIssues(options: ModelManagerOptions): SchemaIssue[] {
+  const issues: SchemaIssue[] = [];
+  const seen = new Set<string>();
+  (options.models ?? []).forEach((spec, i) => {
+    const where = `options.models[${i}]`;
+    if (seen.has(spec.name))
+      issues.push(
+        createIssue(['name'], spec.name, 'a name no other model has', {
+          root: where,
+          message: `repeats "${spec.name}": two models named "${spec.name}" cannot both be served`,
+        }),
+      );
+    seen.add(spec.name);
+    const field = spec.source.kind === 'file' ? 'path' : 'dir';
+    const location = (spec.source as Record<string, unknown>)[field];
+    if (location === undefined)
+      issues.push(createIssue(['source', field], location, 'a non-empty string', { root: where }));
+    if (spec.batching)
+      issues.push(...preferredSizeIssues({ ...DEFAULT_BATCHING, ...spec.batching }, `${where}.batching`));
+  });
+  const defaults = options.repository?.defaults?.batching;
+  if (defaults)
+    issues.push(...preferredSizeIssues({ ...DEFAULT_BATCHING, ...defaults }, 'options.repository.defaults.batching'));
+  if (options.workerUrl !== undefined && !(options.workerUrl instanceof URL))
+    issues.push(createIssue(['workerUrl'], options.workerUrl, 'a URL', { root: 'options' }));
+  return issues;
 }
 
 /** Checks the manager options once and returns a frozen copy with every default filled in. */
 export function resolveManagerOptions(options: ModelManagerOptions): ResolvedManagerOptions {
-  checkObject(options, 'options', ['models', 'repository', 'cores', 'workerUrl', 'workerNice']);
-  const models = options.models ?? [];
-  if (!Array.isArray(models)) throw new TypeError('options.models must be an array of ModelSpec');
-  const seen = new Set<string>();
-  const resolvedModels = models.map((spec, i) => {
-    const resolved = resolveModelSpec(spec, `options.models[${i}]`);
-    if (seen.has(resolved.name)) throw new RangeError(`options.models has two models named "${resolved.name}"`);
-    seen.add(resolved.name);
-    return resolved;
-  });
-  const cores = options.cores === undefined ? availableParallelism() : checkInt(options.cores, 'options.cores', 1);
-  if (options.workerUrl !== undefined && !(options.workerUrl instanceof URL)) {
-    throw new TypeError('options.workerUrl must be a URL');
-  }
-  const workerNice =
-    options.workerNice === undefined ? DEFAULT_WORKER_NICE : checkInt(options.workerNice, 'options.workerNice', 0);
-  if (workerNice > 19) throw new RangeError(`options.workerNice must be between 0 and 19, got ${workerNice}`);
+  const title = 'Invalid createModelManager options';
+  invalid(title, validateManagerOptions(options));
+  invalid(title, managerIssues(options));
+  const models = (options.models ?? []).map((spec) =>
+    Object.freeze({
+      name: spec.name,
+      source: Object.freeze(
+        spec.source.kind === 'file'
+          ? { kind: 'file' as const, path: spec.source.path }
+          : { kind: 'repository' as const, dir: spec.source.dir },
+      ),
+      batching: mergeBatching(spec.batching ?? {}, DEFAULT_BATCHING),
+      instances: mergeInstances(spec.instances ?? {}, DEFAULT_INSTANCES),
+    }),
+  );
   return Object.freeze({
-    models: Object.freeze(resolvedModels),
+    models: Object.freeze(models),
     repository: options.repository === undefined ? null : resolveRepository(options.repository),
-    cores,
+    cores: options.cores ?? availableParallelism(),
     workerUrl: options.workerUrl ?? new URL('../workers/inference-worker.js', import.meta.url),
-    workerNice,
-  });
-}
-
-/** Model names appear in URL paths and metric labels; a slash or blank name would break both. */
-export function checkModelName(name: unknown, path: string): string {
-  if (typeof name !== 'string' || !/^[^/\\\s][^/\\]*$/.test(name) || name.trim() !== name) {
-    throw new RangeError(
-      `${path} must be a non-empty name without slashes or surrounding spaces, got ${JSON.stringify(name)}`,
-    );
-  }
-  return name;
-}
-
-function resolveModelSpec(spec: ModelSpec, path: string): ModelSpec {
-  checkObject(spec, path, ['name', 'source', 'batching', 'instances']);
-  const source = checkObject(spec.source, `${path}.source`, ['kind', 'path', 'dir']);
-  const kind = checkOneOf(source.kind, `${path}.source.kind`, ['file', 'repository'] as const);
-  const location = kind === 'file' ? source.path : source.dir;
-  if (typeof location !== 'string' || location === '') {
-    throw new TypeError(`${path}.source.${kind === 'file' ? 'path' : 'dir'} must be a non-empty string`);
-  }
-  return Object.freeze({
-    name: checkModelName(spec.name, `${path}.name`),
-    source: Object.freeze(kind === 'file' ? { kind, path: location } : { kind, dir: location }),
-    batching: resolveBatchingConfig(spec.batching, DEFAULT_BATCHING, `${path}.batching`),
-    instances: resolveInstanceConfig(spec.instances, DEFAULT_INSTANCES, `${path}.instances`),
+    workerNice: options.workerNice ?? DEFAULT_WORKER_NICE,
   });
 }
 
 function resolveRepository(repository: RepositoryOptions): ResolvedRepository {
-  const path = 'options.repository';
-  checkObject(repository, path, ['dir', 'controlMode', 'pollSecs', 'defaults', 'versionPolicy']);
-  if (typeof repository.dir !== 'string' || repository.dir === '')
-    throw new TypeError(`${path}.dir must be a non-empty string`);
-  const defaults = checkObject(repository.defaults ?? {}, `${path}.defaults`, ['batching', 'instances']);
+  const defaults = repository.defaults ?? {};
+  const policy = repository.versionPolicy;
   return Object.freeze({
     dir: repository.dir,
-    controlMode: checkOneOf(repository.controlMode ?? 'none', `${path}.controlMode`, [
-      'none',
-      'poll',
-      'explicit',
-    ] as const),
-    pollSecs: repository.pollSecs === undefined ? DEFAULT_POLL_SECS : positive(repository.pollSecs, `${path}.pollSecs`),
+    controlMode: repository.controlMode ?? 'none',
+    pollSecs: repository.pollSecs ?? DEFAULT_POLL_SECS,
     defaults: Object.freeze({
-      batching: resolveBatchingConfig(
-        defaults.batching as Partial<BatchingConfig> | undefined,
-        DEFAULT_BATCHING,
-        `${path}.defaults.batching`,
-      ),
-      instances: resolveInstanceConfig(
-        defaults.instances as Partial<InstanceConfig> | undefined,
-        DEFAULT_INSTANCES,
-        `${path}.defaults.instances`,
-      ),
+      batching: mergeBatching(defaults.batching ?? {}, DEFAULT_BATCHING),
+      instances: mergeInstances(defaults.instances ?? {}, DEFAULT_INSTANCES),
     }),
     versionPolicy:
-      repository.versionPolicy === undefined
+      policy === undefined
         ? DEFAULT_VERSION_POLICY
-        : resolveVersionPolicy(repository.versionPolicy, `${path}.versionPolicy`),
+        : policy === 'all'
+          ? 'all'
+          : Object.freeze({ latest: policy.latest }),
   });
-}
-
-function positive(value: unknown, path: string): number {
-  const n = checkNumber(value, path, 0);
-  if (n === 0) throw new RangeError(`${path} must be greater than 0`);
-  return n;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

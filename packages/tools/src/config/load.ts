@@ -1,16 +1,15 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Ajv } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { OxvError } from '@oxidizedvision/runtime';
+import { createValidator } from '@oxidizedvision/runtime/schema';
 import { ConfigSchema, type RawConfig } from './schema.js';
-import { fieldName, formatSchemaErrors } from './format-errors.js';
 import { configError, type ConfigSource } from './config-error.js';
 import { resolveConfig } from './resolve.js';
 import type { ResolvedConfig } from './types.js';
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: false });
-const validateSchema = ajv.compile(ConfigSchema);
+// The parsed YAML is ours to fill: defaults are written into it while it is checked.
+const validateSchema = createValidator(ConfigSchema, { useDefaults: true });
 
 function readConfigText(file: string): string {
   if (!existsSync(file)) {
@@ -54,8 +53,7 @@ export function loadConfig(path: string): ResolvedConfig {
   const raw = data as Record<string, unknown>;
   // Sections with defaults are materialised so that Ajv fills their defaults in too.
   for (const section of ['export', 'validation', 'optimize', 'benchmark', 'preprocess']) raw[section] ??= {};
-  if (!validateSchema(raw)) throw configError(source, formatSchemaErrors(validateSchema.errors ?? []));
+  const issues = validateSchema(raw);
+  if (issues.length > 0) throw configError(source, issues);
   return resolveConfig(source, raw as RawConfig, dirname(file));
 }
-
-export { fieldName };

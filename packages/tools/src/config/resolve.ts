@@ -3,27 +3,23 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { DType } from '@oxidizedvision/runtime';
 import { LEGACY_RUNNER_NAMES, RUNNER_NAMES, type RawConfig } from './schema.js';
 import { configError, type ConfigSource } from './config-error.js';
-import type { ConfigIssue } from './format-errors.js';
-import { fieldName } from './format-errors.js';
+import { createIssue, didYouMean, type IssuePath, type SchemaIssue } from '@oxidizedvision/runtime/schema';
 import type { ModelKind, ResolvedConfig, ResolvedInput, RunnerName } from './types.js';
-import { didYouMean } from '../internal/did-you-mean.js';
 
 const TORCHVISION_PREFIX = 'torchvision:';
 const TORCHSCRIPT_EXTENSIONS = ['.pt', '.pth', '.ts', '.jit', '.torchscript'];
 
 class IssueList {
-  readonly items: ConfigIssue[] = [];
-  readonly missingFiles: ConfigIssue[] = [];
-  add(path: (string | number)[], message: string): void {
-    this.items.push({ path, field: fieldName(path), message, atKey: false });
+  readonly items: SchemaIssue[] = [];
+  readonly missingFiles: SchemaIssue[] = [];
+  /** A check that spans fields: `expected` is the rule itself, as the message states it. */
+  add(path: IssuePath, message: string, value?: unknown): void {
+    this.items.push(createIssue(path, value, message, { message }));
   }
-  missing(path: (string | number)[], file: string): void {
-    this.missingFiles.push({
-      path,
-      field: fieldName(path),
-      message: `names a file that does not exist: ${file}`,
-      atKey: false,
-    });
+  missing(path: IssuePath, file: string): void {
+    this.missingFiles.push(
+      createIssue(path, file, 'an existing file', { message: `names a file that does not exist: ${file}` }),
+    );
   }
 }
 
