@@ -1,0 +1,129 @@
+/**
+ * The shortest decimal text that reads back to the same float32 (or float16): `0.4951192`, not the
+ * float64 expansion `0.4951191842556` that `JSON.stringify` writes for the same value. "Reads back" is
+ * what every JSON client does: decimal → float64 (JSON.parse, Python's float) → the narrow type.
+ *
+ * A candidate with p significant digits is N × 10^k for an integer N. While N < 2^53 and |k| ≤ 22 the
+ * powers of ten are exact doubles, so `N * 10^k` (or `N / 10^-k`) is one correctly rounded operation:
+ * exactly the double JSON.parse would produce from that text. Each candidate is therefore checked, not
+ * trusted, and the first p that reads back wins. Values outside that window (below ~1e-14 or above
+ * ~1e23, rare in model outputs) take the slow but exact path through toPrecision().
+ */
+
+const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
+const MAX_EXACT_POW = 22;
+
+/** Whether the double `v` rounds to the narrow value `target` (itself exact as a double). */
+export type ReadsBack = (v: number, target: number) => boolean;
+
+export const readsBackAsFloat32: ReadsBack = (v, target) => Math.fround(v) === target;
+
+/** Shortest digits of a positive finite `a`: the integer `n` (no trailing zeros) and exponent `k`, a = n × 10^k. */
+export interface Digits {
+  n: number;
+  k: number;
+}
+
+export function shortestDigits(a: number, readsBack: ReadsBack, maxDigits: number): Digits {
+  const lead = Math.floor(Math.log10(a));
+  for (let p = 1; p <= maxDigits; p++) {
+    const k = lead - p + 1;
+    if (k > MAX_EXACT_POW || -k > MAX_EXACT_POW) return slowDigits(a, readsBack, maxDigits);
+    let n: number;
+    let v: number;
+    if (k >= 0) {
+      n = Math.round(a / POW10[k]!);
+      v = n * POW10[k]!;
+    } else {
+      n = Math.round(a * POW10[-k]!);
+      v = n / POW10[-k]!;
+    }
+    if (readsBack(v, a)) return trimZeros(n, k);
+  }
+  return slowDigits(a, readsBack, maxDigits);
+}
+
+function slowDigits(a: number, readsBack: ReadsBack, maxDigits: number): Digits {
+  for (let p = 1; p < 17; p++) {
+    const text = a.toPrecision(p);
+    if (p >= maxDigits || readsBack(Number(text), a)) return parseDigits(text);
+  }
+  return parseDigits(a.toPrecision(17));
+}
+
+/** `1.234e-20` / `0.00123` / `123.4` → digits and exponent. */
+function parseDigits(text: string): Digits {
+  const [mantissa, exp = '0'] = text.split('e');
+  const [whole, fraction = ''] = mantissa!.split('.');
+  return trimZeros(Number(whole! + fraction), Number(exp) - fraction.length);
+}
+
+function trimZeros(n: number, k: number): Digits {
+  while (n !== 0 && n % 10 === 0) {
+    n /= 10;
+    k++;
+  }
+  return { n, k };
+}
+
+const ZERO = 0x30;
+const DOT = 0x2e;
+const MINUS = 0x2d;
+const E = 0x65;
+const PLUS = 0x2b;
+
+/** Writes the decimal digits of a non-negative safe integer; returns the new position. */
+export function writeUint(out: Uint8Array, pos: number, n: number): number {
+  if (n < 10) {
+    out[pos] = ZERO + n;
+    return pos + 1;
+  }
+  let len = 0;
+  for (let m = n; m >= 1; m = Math.floor(m / 10)) len++;
+  for (let i = pos + len - 1; i >= pos; i--) {
+    const q = Math.floor(n / 10);
+    out[i] = ZERO + (n - q * 10);
+    n = q;
+  }
+  return pos + len;
+}
+
+/**
+ * Writes `sign × n × 10^k` in JavaScript's own number notation (what `String(x)` would choose for the
+ * same digits: plain from 1e-7 up to 1e21, exponent form outside), so the text looks like JSON.stringify's.
+ */
+export function writeDigits(out: Uint8Array, pos: number, negative: boolean, { n, k }: Digits): number {
+  if (negative) out[pos++] = MINUS;
+  let count = 0;
+  for (let m = n; m >= 1; m = Math.floor(m / 10)) count++;
+  const point = count + k; // digits before the decimal point
+  if (k >= 0 && point <= 21) {
+    pos = writeUint(out, pos, n);
+    out.fill(ZERO, pos, pos + k);
+    return pos + k;
+  }
+  if (point > 0 && point <= 21) {
+    const end = writeUint(out, pos + 1, n);
+    out.copyWithin(pos, pos + 1, pos + 1 + point);
+    out[pos + point] = DOT;
+    return end;
+  }
+  if (point <= 0 && point > -6) {
+    out[pos++] = ZERO;
+    out[pos++] = DOT;
+    out.fill(ZERO, pos, pos - point);
+    return writeUint(out, pos - point, n);
+  }
+  const end = writeUint(out, pos + 1, n);
+  out[pos] = out[pos + 1]!;
+  let at = end;
+  if (count > 1) out[pos + 1] = DOT;
+  else at = pos + 1;
+  out[at++] = E;
+  const exponent = point - 1;
+  out[at++] = exponent < 0 ? MINUS : PLUS;
+  return writeUint(out, at, Math.abs(exponent));
+}
+
+/** Longest text one float32 can need here: sign, 9 digits, point, `e-45`, with room to spare. */
+export const MAX_FLOAT_TEXT = 24;
