@@ -1,5 +1,5 @@
 import { OxvError } from '@oxidizedvision/runtime';
-import { NumberArray, NumberSink } from './number-array.js';
+import { type NumberArray, NumberSink } from './number-array.js';
 import { latin1, scanNumber, type NumberScan } from './number-scan.js';
 
 /**
