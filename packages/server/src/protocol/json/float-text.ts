@@ -24,23 +24,53 @@ export interface Digits {
   k: number;
 }
 
+// The candidate of the last successful tryDigits(); module state rather than a returned object, because
+// this runs once per tensor element.
+let foundN = 0;
+let foundK = 0;
+let outsideWindow = false;
+
+function tryDigits(a: number, lead: number, p: number, readsBack: ReadsBack): boolean {
+  const k = lead - p + 1;
+  let n: number;
+  let v: number;
+  if (k >= 0) {
+    if (k > MAX_EXACT_POW) return !(outsideWindow = true);
+    n = Math.round(a / POW10[k]!);
+    v = n * POW10[k]!;
+  } else {
+    if (-k > MAX_EXACT_POW) return !(outsideWindow = true);
+    n = Math.round(a * POW10[-k]!);
+    v = n / POW10[-k]!;
+  }
+  if (!readsBack(v, a)) return false;
+  foundN = n;
+  foundK = k;
+  return true;
+}
+
+/**
+ * Most float32 values need 7 to 9 digits, so the search starts at 7 and walks down while shorter texts
+ * still read back, or up to the maximum: two or three candidates per value instead of nine.
+ */
 export function shortestDigits(a: number, readsBack: ReadsBack, maxDigits: number): Digits {
   const lead = Math.floor(Math.log10(a));
-  for (let p = 1; p <= maxDigits; p++) {
-    const k = lead - p + 1;
-    if (k > MAX_EXACT_POW || -k > MAX_EXACT_POW) return slowDigits(a, readsBack, maxDigits);
-    let n: number;
-    let v: number;
-    if (k >= 0) {
-      n = Math.round(a / POW10[k]!);
-      v = n * POW10[k]!;
-    } else {
-      n = Math.round(a * POW10[-k]!);
-      v = n / POW10[-k]!;
+  outsideWindow = false;
+  const first = Math.min(7, maxDigits);
+  let found = false;
+  if (tryDigits(a, lead, first, readsBack)) {
+    found = true;
+    for (let p = first - 1; p >= 1 && tryDigits(a, lead, p, readsBack); p--);
+  } else {
+    for (let p = first + 1; p <= maxDigits && !outsideWindow; p++) {
+      if (tryDigits(a, lead, p, readsBack)) {
+        found = true;
+        break;
+      }
     }
-    if (readsBack(v, a)) return trimZeros(n, k);
   }
-  return slowDigits(a, readsBack, maxDigits);
+  if (!found || outsideWindow) return slowDigits(a, readsBack, maxDigits);
+  return trimZeros(foundN, foundK);
 }
 
 function slowDigits(a: number, readsBack: ReadsBack, maxDigits: number): Digits {
@@ -72,20 +102,29 @@ const MINUS = 0x2d;
 const E = 0x65;
 const PLUS = 0x2b;
 
+/** Number of decimal digits of a non-negative safe integer (1 for 0). */
+export function digitCount(n: number): number {
+  let count = 1;
+  while (count < POW10.length && n >= POW10[count]!) count++;
+  return count < POW10.length ? count : String(n).length;
+}
+
 /** Writes the decimal digits of a non-negative safe integer; returns the new position. */
 export function writeUint(out: Uint8Array, pos: number, n: number): number {
-  if (n < 10) {
-    out[pos] = ZERO + n;
-    return pos + 1;
-  }
-  let len = 0;
-  for (let m = n; m >= 1; m = Math.floor(m / 10)) len++;
-  for (let i = pos + len - 1; i >= pos; i--) {
+  const end = pos + digitCount(n);
+  let i = end - 1;
+  // Below 2^31 the division can stay in int32 arithmetic, several times faster than Math.floor on doubles.
+  while (n >= 0x80000000) {
     const q = Math.floor(n / 10);
-    out[i] = ZERO + (n - q * 10);
+    out[i--] = ZERO + (n - q * 10);
     n = q;
   }
-  return pos + len;
+  while (i >= pos) {
+    const q = (n / 10) | 0;
+    out[i--] = ZERO + (n - q * 10);
+    n = q;
+  }
+  return end;
 }
 
 /**
@@ -93,26 +132,26 @@ export function writeUint(out: Uint8Array, pos: number, n: number): number {
  * same digits: plain from 1e-7 up to 1e21, exponent form outside), so the text looks like JSON.stringify's.
  */
 export function writeDigits(out: Uint8Array, pos: number, negative: boolean, { n, k }: Digits): number {
+  // Byte loops rather than fill()/copyWithin(): those are native calls, dearer than the few bytes they move.
   if (negative) out[pos++] = MINUS;
-  let count = 0;
-  for (let m = n; m >= 1; m = Math.floor(m / 10)) count++;
+  const count = digitCount(n);
   const point = count + k; // digits before the decimal point
   if (k >= 0 && point <= 21) {
     pos = writeUint(out, pos, n);
-    out.fill(ZERO, pos, pos + k);
-    return pos + k;
+    for (let i = 0; i < k; i++) out[pos++] = ZERO;
+    return pos;
   }
   if (point > 0 && point <= 21) {
     const end = writeUint(out, pos + 1, n);
-    out.copyWithin(pos, pos + 1, pos + 1 + point);
+    for (let i = 0; i < point; i++) out[pos + i] = out[pos + i + 1]!;
     out[pos + point] = DOT;
     return end;
   }
   if (point <= 0 && point > -6) {
     out[pos++] = ZERO;
     out[pos++] = DOT;
-    out.fill(ZERO, pos, pos - point);
-    return writeUint(out, pos - point, n);
+    for (let i = point; i < 0; i++) out[pos++] = ZERO;
+    return writeUint(out, pos, n);
   }
   const end = writeUint(out, pos + 1, n);
   out[pos] = out[pos + 1]!;
