@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, createTensor, float16BitsToFloat32, type DType } from '@oxidizedvision/runtime';
 import { NumberArray } from '../src/protocol/json/number-array.js';
-import { parseJsonBytes } from '../src/protocol/json/parse-json.js';
+import { tensorFromJson } from '../src/protocol/tensor-data.js';
+import { parseJson } from '../src/protocol/json/parse-json.js';
 import { encodeJson, jsonData, writeTensorData } from '../src/protocol/json/write-json.js';
 
 const bytes = (text: string): Uint8Array => Buffer.from(text, 'utf8');
 
-/** parseJsonBytes' result with every NumberArray turned back into a plain (flat) array, for comparison. */
+/** parseJson' result with every NumberArray turned back into a plain (flat) array, for comparison. */
 function plain(value: unknown): unknown {
   if (value instanceof NumberArray) {
     const booleans = value.firstBoolean >= 0 && value.firstNumber < 0;
@@ -148,11 +149,11 @@ describe('parsing request bodies', () => {
   it.each(documents)('reads %s as JSON.parse does', (text) => {
     const expected = flatten(JSON.parse(text)) as { data?: number[] };
     if (text.startsWith('{"datatype":"FP32"')) expected.data = expected.data!.map(Math.fround);
-    expect(plain(parseJsonBytes(bytes(text), 'request body'))).toEqual(expected);
+    expect(plain(parseJson(bytes(text), 'request body'))).toEqual(expected);
   });
 
   it('keeps __proto__ an own key, as JSON.parse does', () => {
-    const parsed = parseJsonBytes(bytes('{"__proto__":{"polluted":1}}'), 'body') as Record<string, unknown>;
+    const parsed = parseJson(bytes('{"__proto__":{"polluted":1}}'), 'body') as Record<string, unknown>;
     expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
     expect(Object.hasOwn(parsed, '__proto__')).toBe(true);
   });
@@ -167,13 +168,13 @@ describe('parsing request bodies', () => {
     }
     for (const v of randomFloat32s(2000)) texts.push(String(v));
     const text = `{"datatype":"FP32","data":[${texts.join(',')}]}`;
-    const parsed = parseJsonBytes(bytes(text), 'body') as { data: NumberArray };
+    const parsed = parseJson(bytes(text), 'body') as { data: NumberArray };
     expect(parsed.data.values).toBeInstanceOf(Float32Array);
     expect(Array.from(parsed.data.values)).toEqual(Array.from(new Float32Array(texts.map(Number))));
   });
 
   it('keeps long integer literals as written, for int64', () => {
-    const parsed = parseJsonBytes(bytes('{"data":[9007199254740993,1]}'), 'body') as { data: NumberArray };
+    const parsed = parseJson(bytes('{"data":[9007199254740993,1]}'), 'body') as { data: NumberArray };
     expect(parsed.data.longIntegers?.get(0)).toBe('9007199254740993');
   });
 
@@ -201,17 +202,67 @@ describe('parsing request bodies', () => {
   ];
   it.each(invalid)('refuses %j, where JSON.parse refuses it', (text) => {
     expect(() => JSON.parse(text)).toThrow();
-    expect(() => parseJsonBytes(bytes(text), 'request body')).toThrow(/request body (is empty|is not valid JSON)/);
+    expect(() => parseJson(bytes(text), 'request body')).toThrow(/request body (is empty|is not valid JSON)/);
   });
 
   it.each(['{"data":[1,NaN]}', '{"data":[Infinity]}', '{"data":[-Infinity]}', '{"x":NaN}'])(
     'names NaN and Infinity in %s, which JSON cannot carry',
     (text) => {
-      expect(() => parseJsonBytes(bytes(text), 'request body')).toThrow(/(NaN|Infinity), which JSON cannot carry/);
+      expect(() => parseJson(bytes(text), 'request body')).toThrow(/(NaN|Infinity), which JSON cannot carry/);
     },
   );
 
   it('names the element that holds NaN', () => {
-    expect(() => parseJsonBytes(bytes('{"data":[[1,2],[3,NaN]]}'), 'request body')).toThrow(/data\[3\] is NaN/);
+    expect(() => parseJson(bytes('{"data":[[1,2],[3,NaN]]}'), 'request body')).toThrow(/data\[3\] is NaN/);
+  });
+});
+
+describe('JSON data into tensors of every datatype', () => {
+  const tensor = (datatype: string, dtype: DType, data: string, shape = [3]) => {
+    const parsed = parseJson(bytes(`{"datatype":"${datatype}","data":${data}}`), 'body') as { data: unknown };
+    return tensorFromJson(dtype, shape, parsed.data, 'input "x"');
+  };
+
+  it.each([
+    ['FP32', 'float32', '[1.5,-0,3e-39]', [1.5, -0, Math.fround(3e-39)]],
+    ['FP64', 'float64', '[0.1,1e308,-5e-324]', [0.1, 1e308, -5e-324]],
+    ['INT32', 'int32', '[-2147483648,0,2147483647]', [-2147483648, 0, 2147483647]],
+    ['INT8', 'int8', '[-128,1.0,127]', [-128, 1, 127]],
+    ['UINT8', 'uint8', '[0,2e2,255]', [0, 200, 255]],
+    ['BOOL', 'bool', '[true,false,1]', [1, 0, 1]],
+  ] as const)('%s', (datatype, dtype, data, expected) => {
+    expect(Array.from(tensor(datatype, dtype, data).data as ArrayLike<number>)).toEqual(expected);
+  });
+
+  it('INT64 keeps integers beyond 2^53 exactly', () => {
+    const t = tensor('INT64', 'int64', '[9007199254740993,-9223372036854775808,1e3]');
+    expect(Array.from(t.data as BigInt64Array)).toEqual([9007199254740993n, -9223372036854775808n, 1000n]);
+  });
+
+  it('FP16 rounds to half precision', () => {
+    const t = tensor('FP16', 'float16', '[0.1,65504,-2]');
+    expect(Array.from(t.data as Uint16Array, float16BitsToFloat32)).toEqual([0.0999755859375, 65504, -2]);
+  });
+
+  it('takes nested data in row-major order', () => {
+    const t = tensor('FP32', 'float32', '[[[1,2]],[[3,4]]]', [2, 1, 2]);
+    expect(Array.from(t.data as Float32Array)).toEqual([1, 2, 3, 4]);
+  });
+
+  it.each([
+    ['INT32', 'int32', '[1,1.5,2]', /input "x": data\[1\] is not a valid int32 value: 1.5/],
+    ['UINT8', 'uint8', '[1,2,300]', /data\[2\] is not a valid uint8 value: 300/],
+    ['INT8', 'int8', '[1,-129,2]', /data\[1\] is not a valid int8 value: -129/],
+    ['FP32', 'float32', '[1,true,2]', /data\[1\] is not a valid float32 value: true/],
+    ['BOOL', 'bool', '[true,2,false]', /data\[1\] is not a valid bool value: 2/],
+    ['INT64', 'int64', '[1,99999999999999999999,2]', /data\[1\] is not a valid int64 value: 99999999999999999999/],
+    ['FP32', 'float32', '[1,"2",3]', /data\[1\] is not a valid float32 value: 2/],
+    ['FP32', 'float32', '[1,null,3]', /data\[1\] is not a valid float32 value: null/],
+  ] as const)('refuses a %s element that does not fit: %s', (datatype, dtype, data, message) => {
+    expect(() => tensor(datatype, dtype, data)).toThrow(message);
+  });
+
+  it('refuses a count that does not match the shape', () => {
+    expect(() => tensor('FP32', 'float32', '[1,2]')).toThrow(/shape \[3\] needs 3 elements but data has 2/);
   });
 });

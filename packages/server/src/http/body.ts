@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { OxvError } from '@oxidizedvision/runtime';
 import { allocateRequestStorage } from '../buffers.js';
 import { HEADER_LENGTH } from '../protocol/binary.js';
-import { parseJson } from '../protocol/json.js';
+import { parseJson } from '../protocol/json/parse-json.js';
 
 /**
  * Every body arrives as a Buffer, whatever its Content-Type: the same infer route takes JSON, the binary

@@ -1,4 +1,5 @@
 import { OxvError } from '@oxidizedvision/runtime';
+import { encodeJson } from './json/write-json.js';
 
 export const HEADER_LENGTH = 'inference-header-content-length';
 
@@ -74,7 +75,8 @@ export interface BinaryBody {
  * they are).
  */
 export function binaryBody(header: object, parts: Buffer[]): BinaryBody {
-  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  // encodeJson: outputs not sent as binary may still carry their data in the header.
+  const json = encodeJson(header);
   const chunks = [json, ...parts];
   return { chunks, byteLength: chunks.reduce((n, c) => n + c.byteLength, 0), headerLength: json.byteLength };
 }

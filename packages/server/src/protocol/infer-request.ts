@@ -2,7 +2,7 @@ import { DTYPE_BYTES, OxvError, type Tensor, type TensorInfo } from '@oxidizedvi
 import type { ModelMetadata } from '../models/types.js';
 import { BinaryReader, splitBody } from './binary.js';
 import { fromProtocolDatatype, toProtocolDatatype } from './datatypes.js';
-import { parseJson } from './json.js';
+import { parseJson } from './json/parse-json.js';
 import { checkShape, elementCount, tensorFromBytes, tensorFromJson } from './tensor-data.js';
 
 /** One requested output and whether it goes back as binary. */

@@ -1,12 +1,7 @@
-import {
-  DTYPE_BYTES,
-  OxvError,
-  createTensor,
-  float16BitsToFloat32Array,
-  type DType,
-  type Tensor,
-} from '@oxidizedvision/runtime';
+import { DTYPE_BYTES, OxvError, createTensor, type DType, type Tensor } from '@oxidizedvision/runtime';
 import { isExclusive } from '../buffers.js';
+import { NumberArray } from './json/number-array.js';
+import { numbersToTensor } from './json/numbers-to-tensor.js';
 
 /** Validates a protocol `shape`: an array of non-negative integers. */
 export function checkShape(shape: unknown, where: string): number[] {
@@ -20,10 +15,15 @@ export function elementCount(shape: readonly number[]): number {
   return shape.reduce((n, d) => n * d, 1);
 }
 
-/** JSON `data`, flat or nested (row-major either way), into a tensor of `shape`. */
+/**
+ * JSON `data`, flat or nested (row-major either way), into a tensor of `shape`. Numbers and booleans
+ * arrive gathered in a NumberArray (parse-json.ts); anything else (strings, nulls) as parsed JSON.
+ */
 export function tensorFromJson(dtype: DType, shape: number[], data: unknown, where: string): Tensor {
-  if (!Array.isArray(data)) throw new OxvError('ERR_BAD_REQUEST', `${where}.data must be an array`);
-  const flat = data.flat(Infinity) as unknown[];
+  if (!(data instanceof NumberArray) && !Array.isArray(data)) {
+    throw new OxvError('ERR_BAD_REQUEST', `${where}.data must be an array`);
+  }
+  const flat = data instanceof NumberArray ? data : (data.flat(Infinity) as unknown[]);
   const expected = elementCount(shape);
   if (flat.length !== expected) {
     throw new OxvError(
@@ -32,9 +32,11 @@ export function tensorFromJson(dtype: DType, shape: number[], data: unknown, whe
     );
   }
   try {
-    return createTensor(dtype, shape, flat as never);
+    return flat instanceof NumberArray
+      ? numbersToTensor(dtype, shape, flat)
+      : createTensor(dtype, shape, flat as never);
   } catch (error) {
-    // createTensor names the bad element (data[7] is not a valid int32 value: 1.5).
+    // Both name the bad element (data[7] is not a valid int32 value: 1.5).
     throw new OxvError('ERR_INPUT_DTYPE', `${where}: ${(error as Error).message}`, { cause: error });
   }
 }
@@ -77,15 +79,6 @@ export function tensorFromBytes(dtype: DType, shape: number[], bytes: Uint8Array
       for (let i = 0; i < copy.length; i++) copy[i] = copy[i] ? 1 : 0;
       return createTensor(dtype, shape, copy);
   }
-}
-
-/** A tensor's elements as JSON numbers (FP16 decoded, INT64 as numbers, BOOL as true/false). */
-export function tensorToJson(tensor: Tensor): number[] | boolean[] {
-  const { dtype, data } = tensor;
-  if (dtype === 'bool') return Array.from(data as Uint8Array, (v) => v !== 0);
-  if (dtype === 'int64') return Array.from(data as BigInt64Array, (v) => Number(v));
-  if (dtype === 'float16') return Array.from(float16BitsToFloat32Array(data as Uint16Array));
-  return Array.from(data as ArrayLike<number>);
 }
 
 /** A tensor's elements as the little-endian bytes the binary extension sends. */

@@ -27,7 +27,7 @@ export function inferRoutes(app: FastifyInstance): void {
       });
       if (json) await mainThreadTurn();
       const encoded = encodeInferResponse(result, decoded.id, decoded.outputs);
-      if (encoded.binary === null) return reply.send(encoded.json);
+      if (encoded.binary === null) return reply.type('application/json; charset=utf-8').send(encoded.json);
       const { chunks, byteLength, headerLength } = encoded.binary;
       return reply
         .header(HEADER_LENGTH, String(headerLength))

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { OxvError, createTensor, type TensorInfo } from '@oxidizedvision/runtime';
 import { parseJsonObject } from '../http/body.js';
 import { fromProtocolDatatype, toProtocolDatatype } from '../protocol/datatypes.js';
-import { checkShape, tensorFromJson, tensorToJson } from '../protocol/tensor-data.js';
+import { jsonData, encodeJson } from '../protocol/json/write-json.js';
+import { checkShape, tensorFromJson } from '../protocol/tensor-data.js';
 import { servingMetadata } from './serving-metadata.js';
 import { defaultModel } from './default-model.js';
 import { runInference } from './run-inference.js';
@@ -26,7 +27,7 @@ function fallbackShape(info: TensorInfo): number[] {
  */
 export function predictRoutes(app: FastifyInstance): void {
   for (const url of ['/predict', '/predict/:model']) {
-    app.post(url, { config: { inference: true } }, async (request) => {
+    app.post(url, { config: { inference: true } }, async (request, reply) => {
       const started = performance.now();
       const model = (request.params as { model?: string }).model ?? defaultModel(app.oxv);
       const meta = servingMetadata(app.oxv.manager, model, undefined);
@@ -50,14 +51,15 @@ export function predictRoutes(app: FastifyInstance): void {
           : tensorFromJson(dtype, shape, body.data, `input "${info.name}"`);
       const result = await runInference(app, request, model, undefined, { inputs: { [info.name]: tensor } });
       const output = result.outputs[meta.outputs[0]!.name] ?? Object.values(result.outputs)[0]!;
-      return {
+      const answer = {
         status: 'success',
         model: result.modelName,
         model_version: result.modelVersion,
         output_shape: [...output.shape],
-        data: tensorToJson(output),
+        data: jsonData(output),
         latency_ms: Math.round((performance.now() - started) * 1000) / 1000,
       };
+      return reply.type('application/json; charset=utf-8').send(encodeJson(answer));
     });
   }
 }

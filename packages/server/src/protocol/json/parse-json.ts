@@ -13,7 +13,7 @@ import { latin1, scanNumber, type NumberScan } from './number-scan.js';
  * Everything else matches JSON.parse (RFC 8259 grammar, duplicate keys: the last wins, `__proto__` an
  * own property), except that NaN and Infinity, which JSON cannot carry, get a message of their own.
  */
-export function parseJsonBytes(bytes: Uint8Array, what: string): unknown {
+export function parseJson(bytes: Uint8Array, what: string): unknown {
   if (bytes.byteLength === 0) throw new OxvError('ERR_BAD_REQUEST', `${what} is empty; expected a JSON object`);
   const parser = new Parser(bytes, what);
   parser.skipSpace();
