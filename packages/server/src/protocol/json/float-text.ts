@@ -102,28 +102,42 @@ const MINUS = 0x2d;
 const E = 0x65;
 const PLUS = 0x2b;
 
-/** Number of decimal digits of a non-negative safe integer (1 for 0). */
+/** Number of decimal digits of a non-negative safe integer (1 for 0): a few comparisons below 1e10. */
 export function digitCount(n: number): number {
-  let count = 1;
+  if (n < 1e5) return n < 100 ? (n < 10 ? 1 : 2) : n < 1e3 ? 3 : n < 1e4 ? 4 : 5;
+  if (n < 1e10) return n < 1e7 ? (n < 1e6 ? 6 : 7) : n < 1e8 ? 8 : n < 1e9 ? 9 : 10;
+  let count = 10;
   while (count < POW10.length && n >= POW10[count]!) count++;
   return count < POW10.length ? count : String(n).length;
 }
 
+// "00" … "99" as byte pairs: two digits per division when printing.
+const PAIRS: Uint8Array = Uint8Array.from(
+  { length: 200 },
+  (_, i) => ZERO + (i & 1 ? (i >> 1) % 10 : Math.floor((i >> 1) / 10)),
+);
+
 /** Writes the decimal digits of a non-negative safe integer; returns the new position. */
 export function writeUint(out: Uint8Array, pos: number, n: number): number {
   const end = pos + digitCount(n);
-  let i = end - 1;
+  let i = end;
   // Below 2^31 the division can stay in int32 arithmetic, several times faster than Math.floor on doubles.
   while (n >= 0x80000000) {
     const q = Math.floor(n / 10);
-    out[i--] = ZERO + (n - q * 10);
+    out[--i] = ZERO + (n - q * 10);
     n = q;
   }
-  while (i >= pos) {
-    const q = (n / 10) | 0;
-    out[i--] = ZERO + (n - q * 10);
+  while (n >= 100) {
+    const q = (n / 100) | 0;
+    const r = (n - q * 100) << 1;
+    out[--i] = PAIRS[r + 1]!;
+    out[--i] = PAIRS[r]!;
     n = q;
   }
+  if (n >= 10) {
+    out[--i] = PAIRS[(n << 1) + 1]!;
+    out[--i] = PAIRS[n << 1]!;
+  } else out[--i] = ZERO + n;
   return end;
 }
 
@@ -131,7 +145,7 @@ export function writeUint(out: Uint8Array, pos: number, n: number): number {
  * Writes `sign × n × 10^k` in JavaScript's own number notation (what `String(x)` would choose for the
  * same digits: plain from 1e-7 up to 1e21, exponent form outside), so the text looks like JSON.stringify's.
  */
-export function writeDigits(out: Uint8Array, pos: number, negative: boolean, { n, k }: Digits): number {
+export function writeDigits(out: Uint8Array, pos: number, negative: boolean, n: number, k: number): number {
   // Byte loops rather than fill()/copyWithin(): those are native calls, dearer than the few bytes they move.
   if (negative) out[pos++] = MINUS;
   const count = digitCount(n);

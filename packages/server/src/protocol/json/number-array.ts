@@ -38,8 +38,9 @@ export class NumberSink {
   private firstNumber = -1;
   private longIntegers: Map<number, string> | null = null;
 
-  constructor(float32: boolean) {
-    this.values = float32 ? new Float32Array(4096) : new Float64Array(4096);
+  constructor(float32: boolean, capacity = 0) {
+    const size = Math.max(capacity, 16);
+    this.values = float32 ? new Float32Array(size) : new Float64Array(size);
   }
 
   get length(): number {

@@ -40,6 +40,23 @@ const enum ArrayState {
   AfterComma,
 }
 
+/**
+ * The element count a `shape` already parsed beside `data` promises, so the typed array is allocated
+ * once at its final size (it still grows if the data turns out longer; the count is checked later).
+ */
+function expectedCount(shape: unknown): number {
+  if (!Array.isArray(shape)) return 0;
+  let count = 1;
+  for (const dim of shape) {
+    if (typeof dim !== 'number' || !Number.isSafeInteger(dim) || dim < 0) return 0;
+    count *= dim;
+  }
+  return count <= MAX_PRESIZE ? count : 0;
+}
+
+// Beyond this a wrong shape could make one small request allocate a lot; growing costs a copy or two.
+const MAX_PRESIZE = 1 << 26;
+
 class Parser {
   pos = 0;
   private readonly scan: NumberScan = { value: 0, end: 0, longInteger: false };
@@ -87,7 +104,7 @@ class Parser {
       this.skipSpace();
       const value =
         key === 'data' && this.bytes[this.pos] === OPEN_BRACKET
-          ? (this.numberArray(out.datatype === 'FP32') ?? this.value(false))
+          ? (this.numberArray(out.datatype === 'FP32', expectedCount(out.shape)) ?? this.value(false))
           : this.value(false);
       if (key === '__proto__')
         Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
@@ -128,10 +145,10 @@ class Parser {
    * A nested array of numbers and booleans, gathered flat; undefined (position restored) at the first
    * element of another kind, so that the caller parses it as ordinary JSON.
    */
-  private numberArray(float32: boolean): NumberArray | undefined {
+  private numberArray(float32: boolean, capacity: number): NumberArray | undefined {
     const { bytes, scan } = this;
     const start = this.pos;
-    const sink = new NumberSink(float32);
+    const sink = new NumberSink(float32, capacity);
     let depth = 0;
     let state = ArrayState.AfterComma;
     for (;;) {

@@ -1,5 +1,6 @@
 import { float16BitsToFloat32, float32ToFloat16Bits, type DType, type Tensor } from '@oxidizedvision/runtime';
-import { readsBackAsFloat32, shortestDigits, writeDigits, writeUint, type ReadsBack } from './float-text.js';
+import { shortestDigits, writeDigits, writeUint, type ReadsBack } from './float-text.js';
+import { writeFloat32s } from './float32-text.js';
 
 /**
  * Marks where a tensor's elements go in a JSON document written by encodeJson(): `{"data": jsonData(t)}`.
@@ -27,12 +28,18 @@ export function encodeJson(value: unknown): Buffer {
     return MARK;
   });
   if (tensors.length === 0) return Buffer.from(text, 'utf8');
+  // One buffer for the whole document, sized for the worst case and cut to length: no concatenation copy.
   const pieces = text.split(QUOTED_MARK);
-  const parts: Buffer[] = [Buffer.from(pieces[0]!, 'utf8')];
+  let size = 0;
+  for (const piece of pieces) size += Buffer.byteLength(piece, 'utf8');
+  for (const tensor of tensors) size += dataBytesBound(tensor);
+  const out = Buffer.allocUnsafe(size);
+  let pos = out.write(pieces[0]!, 0, 'utf8');
   tensors.forEach((tensor, i) => {
-    parts.push(writeTensorData(tensor), Buffer.from(pieces[i + 1]!, 'utf8'));
+    pos = writeTensorDataInto(out, pos, tensor);
+    pos += out.write(pieces[i + 1]!, pos, 'utf8');
   });
-  return Buffer.concat(parts);
+  return out.subarray(0, pos);
 }
 
 // A string no JSON value of ours contains: JSON.stringify escapes a raw U+0000 as \u0000, so the quoted
@@ -56,15 +63,20 @@ const COMMA = 0x2c;
 const MINUS = 0x2d;
 const ZERO = 0x30;
 
+const dataBytesBound = (tensor: Tensor): number => 2 + tensor.data.length * MAX_ELEMENT_BYTES[tensor.dtype];
+
 /** `[e0,e1,…]` for a tensor's elements in row-major order. */
 export function writeTensorData(tensor: Tensor): Buffer {
+  const out = Buffer.allocUnsafe(dataBytesBound(tensor));
+  return out.subarray(0, writeTensorDataInto(out, 0, tensor));
+}
+
+function writeTensorDataInto(out: Buffer, pos: number, tensor: Tensor): number {
   const { dtype, data } = tensor;
-  const out = Buffer.allocUnsafe(2 + data.length * MAX_ELEMENT_BYTES[dtype]);
-  out[0] = 0x5b;
-  let pos = 1;
+  out[pos++] = 0x5b;
   switch (dtype) {
     case 'float32':
-      pos = writeFloats(out, pos, data as Float32Array, readsBackAsFloat32, 9, identity);
+      pos = writeFloat32s(out, pos, data as Float32Array);
       break;
     case 'float16':
       pos = writeFloats(out, pos, data as Uint16Array, readsBackAsFloat16, 5, float16BitsToFloat32);
@@ -82,10 +94,8 @@ export function writeTensorData(tensor: Tensor): Buffer {
       pos = writeIntegers(out, pos, data as Int32Array | Int8Array | Uint8Array);
   }
   out[pos++] = 0x5d;
-  return out.subarray(0, pos);
+  return pos;
 }
-
-const identity = (v: number): number => v;
 
 const readsBackAsFloat16: ReadsBack = (v, target) => float16BitsToFloat32(float32ToFloat16Bits(v)) === target;
 
@@ -106,7 +116,8 @@ function writeFloats(
       out[pos++] = ZERO;
     } else if (Number.isFinite(v)) {
       const negative = v < 0;
-      pos = writeDigits(out, pos, negative, shortestDigits(negative ? -v : v, readsBack, maxDigits));
+      const { n, k } = shortestDigits(negative ? -v : v, readsBack, maxDigits);
+      pos = writeDigits(out, pos, negative, n, k);
     } else {
       pos += out.write('null', pos, 'latin1');
     }
