@@ -1,6 +1,8 @@
+import { DOT, LOWER_E, MAX_EXACT_POW, MINUS, PLUS, POW10, ZERO } from './ascii.js';
+
 /**
- * The shortest decimal text that reads back to the same float32 (or float16): `0.4951192`, not the
- * float64 expansion `0.4951191842556` that `JSON.stringify` writes for the same value. "Reads back" is
+ * The shortest decimal text that reads back to the same float32 (or float16): `0.1`, not the
+ * float64 expansion `0.10000000149011612` that `JSON.stringify` writes for the same value. "Reads back" is
  * what every JSON client does: decimal → float64 (JSON.parse, Python's float) → the narrow type.
  *
  * A candidate with p significant digits is N × 10^k for an integer N. While N < 2^53 and |k| ≤ 22 the
@@ -9,9 +11,6 @@
  * trusted, and the first p that reads back wins. Values outside that window (below ~1e-14 or above
  * ~1e23, rare in model outputs) take the slow but exact path through toPrecision().
  */
-
-const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
-const MAX_EXACT_POW = 22;
 
 /** Whether the double `v` rounds to the narrow value `target` (itself exact as a double). */
 export type ReadsBack = (v: number, target: number) => boolean;
@@ -96,12 +95,6 @@ function trimZeros(n: number, k: number): Digits {
   return { n, k };
 }
 
-const ZERO = 0x30;
-const DOT = 0x2e;
-const MINUS = 0x2d;
-const E = 0x65;
-const PLUS = 0x2b;
-
 /** Number of decimal digits of a non-negative safe integer (1 for 0): a few comparisons below 1e10. */
 export function digitCount(n: number): number {
   if (n < 1e5) return n < 100 ? (n < 10 ? 1 : 2) : n < 1e3 ? 3 : n < 1e4 ? 4 : 5;
@@ -172,7 +165,7 @@ export function writeDigits(out: Uint8Array, pos: number, negative: boolean, n: 
   let at = end;
   if (count > 1) out[pos + 1] = DOT;
   else at = pos + 1;
-  out[at++] = E;
+  out[at++] = LOWER_E;
   const exponent = point - 1;
   out[at++] = exponent < 0 ? MINUS : PLUS;
   return writeUint(out, at, Math.abs(exponent));

@@ -1,4 +1,5 @@
 import { readsBackAsFloat32, shortestDigits, writeDigits } from './float-text.js';
+import { COMMA, MAX_EXACT_POW, MINUS, POW10, ZERO } from './ascii.js';
 
 /**
  * float-text.ts's shortest-digits search, specialised for float32 arrays, the bulk of every JSON
@@ -8,19 +9,12 @@ import { readsBackAsFloat32, shortestDigits, writeDigits } from './float-text.js
  * powers of ten are exact doubles (below ~1e-14, above ~1e22) it falls back to the general search.
  */
 
-const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
-const MAX_EXACT_POW = 22;
-
 // TEN[i + TEN_BIAS] = 10^i as the nearest double (what the literal 1e-5 is); a float32 never lies between
 // a power of ten and that double, so comparing against it decides the leading digit's exponent exactly.
 const TEN_BIAS = 50;
 const TEN: Float64Array = Float64Array.from({ length: 101 }, (_, i) => Number(`1e${i - TEN_BIAS}`));
 // LEAD[e] = floor(log10(2^(e - 127))): the decimal exponent of the smallest float32 with biased exponent e.
 const LEAD: Int16Array = Int16Array.from({ length: 256 }, (_, e) => Math.floor((e - 127) * Math.LOG10E * Math.LN2));
-
-const COMMA = 0x2c;
-const MINUS = 0x2d;
-const ZERO = 0x30;
 
 let candidateN = 0;
 

@@ -1,3 +1,5 @@
+import { DOT, LOWER_E, MAX_EXACT_POW, MINUS, NINE, PLUS, POW10, ZERO } from './ascii.js';
+
 /**
  * Reads one JSON number from bytes without making a string of it. The mantissa's first 19 significant
  * digits and the exponent are gathered as integers; from them:
@@ -9,16 +11,8 @@
  *   float32 midpoint: that rare case, and anything else, reads the text with Number(), which is exact.
  */
 
-const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
-const MAX_EXACT_POW = 22;
 const MAX_EXACT_DIGITS = 15;
 const MAX_GATHERED_DIGITS = 19;
-
-const ZERO = 0x30;
-const NINE = 0x39;
-const MINUS = 0x2d;
-const PLUS = 0x2b;
-const DOT = 0x2e;
 
 /** Where a number ended, or -1 when the bytes at `start` are not a JSON number (grammar per RFC 8259). */
 export interface NumberScan {
@@ -66,7 +60,7 @@ export function scanNumber(bytes: Uint8Array, start: number, float32: boolean, o
       c = bytes[++pos];
     }
   }
-  if (c === 0x65 || c === 0x45) {
+  if (c === LOWER_E || c === 0x45) {
     integer = false;
     c = bytes[++pos];
     let sign = 1;

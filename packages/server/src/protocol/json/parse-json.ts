@@ -1,6 +1,17 @@
 import { OxvError } from '@oxidizedvision/runtime';
 import { type NumberArray, NumberSink } from './number-array.js';
 import { latin1, scanNumber, type NumberScan } from './number-scan.js';
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  MINUS,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from './ascii.js';
 
 /**
  * JSON.parse for request bodies, reading bytes directly, with one difference: the value of every `data`
@@ -22,16 +33,6 @@ export function parseJson(bytes: Uint8Array, what: string): unknown {
   if (parser.pos < bytes.length) parser.fail('unexpected data after the JSON value');
   return value;
 }
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const MINUS = 0x2d;
 
 /** Where a `data` array stands: just opened, after an element, after a comma. */
 const enum ArrayState {

@@ -1,11 +1,12 @@
 import { float16BitsToFloat32, float32ToFloat16Bits, type DType, type Tensor } from '@oxidizedvision/runtime';
 import { shortestDigits, writeDigits, writeUint, type ReadsBack } from './float-text.js';
 import { writeFloat32s } from './float32-text.js';
+import { COMMA, MINUS, ZERO } from './ascii.js';
 
 /**
  * Marks where a tensor's elements go in a JSON document written by encodeJson(): `{"data": jsonData(t)}`.
  * The elements are printed straight from the typed array into bytes, each float in the shortest text that
- * reads back to the same value of its own type (float32 `0.4951192`, not `0.4951191842556`), so responses
+ * reads back to the same value of its own type (float32 `0.1`, not `0.10000000149011612`), so responses
  * are about 40% smaller than JSON.stringify's and need no array of boxed numbers in between.
  */
 export class JsonTensorData {
@@ -58,10 +59,6 @@ const MAX_ELEMENT_BYTES: Readonly<Record<DType, number>> = {
   uint8: 4,
   bool: 6,
 };
-
-const COMMA = 0x2c;
-const MINUS = 0x2d;
-const ZERO = 0x30;
 
 const dataBytesBound = (tensor: Tensor): number => 2 + tensor.data.length * MAX_ELEMENT_BYTES[tensor.dtype];
 
