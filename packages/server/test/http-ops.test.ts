@@ -19,9 +19,13 @@ describe('options', () => {
     });
     expect(DEFAULT_BODY_LIMIT).toBe(64 * 1024 * 1024);
     expect(Object.isFrozen(options)).toBe(true);
-    expect(() => resolveServerOptions({ bodyLimit: -1 })).toThrow(/bodyLimit must be a positive integer/);
+    expect(() => resolveServerOptions({ bodyLimit: -1 })).toThrow(
+      /options\.bodyLimit must be an integer ≥ 1 \(got -1\)/,
+    );
     expect(() => resolveServerOptions({ adminToken: '' })).toThrow(/adminToken/);
-    expect(() => resolveServerOptions({ bodyLimt: 5 } as never)).toThrow(/unknown server option\(s\): bodyLimt/);
+    expect(() => resolveServerOptions({ bodyLimt: 5 } as never)).toThrow(
+      /options\.bodyLimt unknown key; did you mean "bodyLimit"\?/,
+    );
     expect(() => buildServer({} as never)).toThrow(/options.manager must be a ModelManager/);
   });
 });
