@@ -27,38 +27,49 @@ const bitsAsInt = new Int32Array(bits.buffer);
 
 export function scanNumber(bytes: Uint8Array, start: number, float32: boolean, out: NumberScan): NumberScan {
   let pos = start;
+  // `d >= 0 && d <= 9` with d = c - ZERO is false for undefined (past the end: NaN), so the loops need
+  // no separate end check; each loop does one job (skip zeros, gather digits, skip the rest).
   let c = bytes[pos];
   const negative = c === MINUS;
   if (negative) c = bytes[++pos];
-  if (c === undefined || c < ZERO || c > NINE) return fail(out);
+  let d = c! - ZERO;
+  if (!(d >= 0 && d <= 9)) return fail(out);
   let mantissa = 0;
   let digits = 0; // significant digits gathered
   let exponent = 0;
   let integer = true;
-  if (c === ZERO) {
+  if (d === 0) {
     c = bytes[++pos];
   } else {
-    while (c !== undefined && c >= ZERO && c <= NINE) {
-      if (digits < MAX_GATHERED_DIGITS) {
-        mantissa = mantissa * 10 + (c - ZERO);
-        digits++;
-      } else exponent++;
-      c = bytes[++pos];
+    while (d >= 0 && d <= 9 && digits < MAX_GATHERED_DIGITS) {
+      mantissa = mantissa * 10 + d;
+      digits++;
+      d = bytes[++pos]! - ZERO;
     }
+    while (d >= 0 && d <= 9) {
+      exponent++;
+      d = bytes[++pos]! - ZERO;
+    }
+    c = bytes[pos];
   }
   if (c === DOT) {
     integer = false;
-    c = bytes[++pos];
-    if (c === undefined || c < ZERO || c > NINE) return fail(out);
-    while (c !== undefined && c >= ZERO && c <= NINE) {
-      if (mantissa === 0 && c === ZERO) exponent--;
-      else if (digits < MAX_GATHERED_DIGITS) {
-        mantissa = mantissa * 10 + (c - ZERO);
-        digits++;
+    d = bytes[++pos]! - ZERO;
+    if (!(d >= 0 && d <= 9)) return fail(out);
+    if (mantissa === 0) {
+      while (d === 0) {
         exponent--;
+        d = bytes[++pos]! - ZERO;
       }
-      c = bytes[++pos];
     }
+    while (d >= 0 && d <= 9 && digits < MAX_GATHERED_DIGITS) {
+      mantissa = mantissa * 10 + d;
+      digits++;
+      exponent--;
+      d = bytes[++pos]! - ZERO;
+    }
+    while (d >= 0 && d <= 9) d = bytes[++pos]! - ZERO;
+    c = bytes[pos];
   }
   if (c === LOWER_E || c === 0x45) {
     integer = false;
