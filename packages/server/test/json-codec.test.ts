@@ -167,6 +167,18 @@ describe('parsing request bodies', () => {
       texts.push(((rng.next() - 0.5) * magnitude).toPrecision(1 + Math.floor(rng.next() * 17)));
     }
     for (const v of randomFloat32s(2000)) texts.push(String(v));
+    // Exactly on, and a hair either side of, the midpoint between two float32s: where dropping digits
+    // could round the wrong way, so the reader must notice and read those exactly.
+    const bits = new Float32Array(1);
+    const asInt = new Int32Array(bits.buffer);
+    for (const v of randomFloat32s(3000)) {
+      bits[0] = Math.abs(v);
+      if (!(bits[0] > 1e-30 && bits[0] < 1e30)) continue;
+      const f = bits[0];
+      asInt[0]! += 1;
+      const midpoint = (f + bits[0]!) / 2;
+      texts.push(String(midpoint), (midpoint * (1 + 1e-12)).toPrecision(17), (midpoint * (1 - 1e-12)).toPrecision(17));
+    }
     const text = `{"datatype":"FP32","data":[${texts.join(',')}]}`;
     const parsed = parseJson(bytes(text), 'body') as { data: NumberArray };
     expect(parsed.data.values).toBeInstanceOf(Float32Array);

@@ -2,7 +2,7 @@ import { DOT, LOWER_E, MAX_EXACT_POW, MINUS, NINE, PLUS, POW10, ZERO } from './a
 
 /**
  * Reads one JSON number from bytes without making a string of it. The mantissa's first 19 significant
- * digits and the exponent are gathered as integers; from them:
+ * digits (11 for a float32 target) and the exponent are gathered as integers; from them:
  *
  * - up to 15 digits with |exponent| ≤ 22: `m × 10^e` is one correctly rounded operation on exact doubles
  *   (Clinger's fast path), the very double JSON.parse returns;
@@ -13,6 +13,9 @@ import { DOT, LOWER_E, MAX_EXACT_POW, MINUS, NINE, PLUS, POW10, ZERO } from './a
 
 const MAX_EXACT_DIGITS = 15;
 const MAX_GATHERED_DIGITS = 19;
+// A float32 is settled by its first 11 digits (a relative error below 1e-10, against a float32 half-ulp of
+// 3e-8 or more) unless it lies that close to a midpoint, which the check below catches (~0.3% of values).
+const MAX_FLOAT32_DIGITS = 11;
 
 /** Where a number ended, or -1 when the bytes at `start` are not a JSON number (grammar per RFC 8259). */
 export interface NumberScan {
@@ -34,6 +37,8 @@ export function scanNumber(bytes: Uint8Array, start: number, float32: boolean, o
   if (negative) c = bytes[++pos];
   let d = c! - ZERO;
   if (!(d >= 0 && d <= 9)) return fail(out);
+  const cap = float32 ? MAX_FLOAT32_DIGITS : MAX_GATHERED_DIGITS;
+  let truncated = false;
   let mantissa = 0;
   let digits = 0; // significant digits gathered
   let exponent = 0;
@@ -41,12 +46,13 @@ export function scanNumber(bytes: Uint8Array, start: number, float32: boolean, o
   if (d === 0) {
     c = bytes[++pos];
   } else {
-    while (d >= 0 && d <= 9 && digits < MAX_GATHERED_DIGITS) {
+    while (d >= 0 && d <= 9 && digits < cap) {
       mantissa = mantissa * 10 + d;
       digits++;
       d = bytes[++pos]! - ZERO;
     }
     while (d >= 0 && d <= 9) {
+      truncated = true;
       exponent++;
       d = bytes[++pos]! - ZERO;
     }
@@ -62,13 +68,16 @@ export function scanNumber(bytes: Uint8Array, start: number, float32: boolean, o
         d = bytes[++pos]! - ZERO;
       }
     }
-    while (d >= 0 && d <= 9 && digits < MAX_GATHERED_DIGITS) {
+    while (d >= 0 && d <= 9 && digits < cap) {
       mantissa = mantissa * 10 + d;
       digits++;
       exponent--;
       d = bytes[++pos]! - ZERO;
     }
-    while (d >= 0 && d <= 9) d = bytes[++pos]! - ZERO;
+    while (d >= 0 && d <= 9) {
+      truncated = true;
+      d = bytes[++pos]! - ZERO;
+    }
     c = bytes[pos];
   }
   if (c === LOWER_E || c === 0x45) {
@@ -88,8 +97,8 @@ export function scanNumber(bytes: Uint8Array, start: number, float32: boolean, o
     exponent += sign * e;
   }
   out.end = pos;
-  out.longInteger = integer && digits > MAX_EXACT_DIGITS;
-  out.value = convert(bytes, start, pos, negative, mantissa, digits, exponent, float32);
+  out.longInteger = integer && (truncated || digits > MAX_EXACT_DIGITS);
+  out.value = convert(bytes, start, pos, negative, mantissa, truncated ? Infinity : digits, exponent, float32);
   return out;
 }
 
@@ -99,7 +108,7 @@ function convert(
   end: number,
   negative: boolean,
   mantissa: number,
-  digits: number,
+  digits: number, // Infinity when digits were dropped
   exponent: number,
   float32: boolean,
 ): number {
@@ -107,23 +116,25 @@ function convert(
   if (exponent >= -MAX_EXACT_POW && exponent <= MAX_EXACT_POW) {
     const approx = exponent >= 0 ? mantissa * POW10[exponent]! : mantissa / POW10[-exponent]!;
     if (digits <= MAX_EXACT_DIGITS) return negative ? -approx : approx;
-    if (float32 && !nearFloat32Midpoint(approx)) return negative ? -approx : approx;
+    if (float32 && !nearFloat32Midpoint(approx, digits === Infinity ? 2 ** -32 : 2 ** -48)) {
+      return negative ? -approx : approx;
+    }
   }
   return Number(latin1(bytes, start, end));
 }
 
 /**
- * Whether `x` (a double a few ulps from the true decimal) is so close to a midpoint between two float32s
- * that the true value might round the other way.
+ * Whether `x` (within `tolerance` × |x| of the true decimal: a few double ulps, or the digits dropped) is
+ * so close to a midpoint between two float32s that the true value might round the other way.
  */
-function nearFloat32Midpoint(x: number): boolean {
+function nearFloat32Midpoint(x: number, tolerance: number): boolean {
   const f = Math.fround(x);
   if (!Number.isFinite(f) || f === 0) return true;
   if (f === x) return false;
   bits[0] = f;
   bitsAsInt[0]! += x > f ? 1 : -1;
   const midpoint = (f + bits[0]!) / 2;
-  return Math.abs(x - midpoint) <= Math.abs(x) * 2 ** -48;
+  return Math.abs(x - midpoint) <= Math.abs(x) * tolerance;
 }
 
 function fail(out: NumberScan): NumberScan {
