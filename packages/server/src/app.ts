@@ -2,6 +2,7 @@ import { fastify, type FastifyInstance } from 'fastify';
 import type { ServerContext } from './context.js';
 import { requireAdminToken, requireInferenceToken } from './http/auth.js';
 import { acceptRawBodies } from './http/body.js';
+import { compressInferResponses } from './http/compress-responses.js';
 import { installErrorHandling } from './http/errors.js';
 import { createInFlight } from './in-flight.js';
 import { createServerLogger } from './http/logger.js';
@@ -73,6 +74,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   forwardManagerLogs(app, manager);
   acceptRawBodies(app, resolved.bodyLimit);
   installErrorHandling(app);
+  compressInferResponses(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
