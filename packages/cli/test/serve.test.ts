@@ -100,6 +100,10 @@ describe('oxidizedvision serve: bad flags', () => {
     [['--model', SLOW, '--model', `slow=${SLOW}`], /two --model flags are named "slow"/],
     [['--model', SLOW, '--body-limit', 'lots'], /expected a size such as 64mb/],
     [['--model', '=x.onnx'], /expected name=path.onnx/],
+    [['--model', SLOW, '--header-timeout-ms', '0'], /expected a positive integer, got "0"/],
+    [['--model', SLOW, '--request-timeout-ms', '1.5'], /expected a non-negative integer/],
+    [['--model', SLOW, '--header-timeout-ms', '5000', '--request-timeout-ms', '1000'], /exceeds --request-timeout-ms/],
+    [['--model', SLOW, '--header-timeout-ms', '200000'], /headerTimeoutMs \(200000\) exceeds requestTimeoutMs/],
   ])('exits 2 for %j', async (args, message) => {
     const result = await cli(['serve', ...args]);
     expect(result.code, result.stderr).toBe(2);

@@ -2,13 +2,14 @@ import { fastify, type FastifyInstance } from 'fastify';
 import type { ServerContext } from './context.js';
 import { requireAdminToken, requireInferenceToken } from './http/auth.js';
 import { acceptRawBodies } from './http/body.js';
+import { compressInferResponses } from './http/compress-responses.js';
 import { installErrorHandling } from './http/errors.js';
 import { createInFlight } from './in-flight.js';
 import { createServerLogger } from './http/logger.js';
 import { requestId } from './http/request-id.js';
 import { createServerMetrics } from './metrics/metrics.js';
 import type { ModelManager } from './models/types.js';
-import { resolveServerOptions, type ServerOptions } from './options.js';
+import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { imageRoutes } from './routes/image.js';
@@ -44,6 +45,27 @@ function forwardManagerLogs(app: FastifyInstance, manager: ModelManager): void {
 }
 
 /**
+ * Bounds on slow or stalled clients, enforced by node:http: 408 and close past the header or request
+ * bound. Node checks them every `connectionsCheckingInterval` (30 s by default, which let a half-sent
+ * request line live ~25 s past a 10 s bound); a quarter of the shorter bound, capped at 1 s, keeps the
+ * overshoot small for the cost of one pass over the open connections.
+ */
+function connectionTimeouts(options: ResolvedServerOptions) {
+  const shortest = Math.min(
+    options.headerTimeoutMs,
+    options.requestTimeoutMs === 0 ? Infinity : options.requestTimeoutMs,
+  );
+  return {
+    requestTimeout: options.requestTimeoutMs,
+    keepAliveTimeout: options.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: options.headerTimeoutMs,
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(shortest / 4))),
+    },
+  };
+}
+
+/**
  * The HTTP server: Open Inference Protocol v2 with Triton's extensions, the original toolkit's endpoints,
  * image inference, Prometheus metrics and an OpenAPI document. Returns the fastify app without listening
  * (the CLI listens; tests use app.inject() or listen on port 0).
@@ -55,6 +77,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   const app = fastify({
     loggerInstance: createServerLogger(resolved.log),
     bodyLimit: resolved.bodyLimit,
+    ...connectionTimeouts(resolved),
     genReqId: requestId,
     // Idle keep-alive sockets would otherwise hold close() (and a SIGTERM drain) open until they time out.
     forceCloseConnections: 'idle',
@@ -73,6 +96,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   forwardManagerLogs(app, manager);
   acceptRawBodies(app, resolved.bodyLimit);
   installErrorHandling(app);
+  compressInferResponses(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -4,6 +4,7 @@ import { RUNTIME_ERROR_CODES } from '@oxidizedvision/runtime';
 export const SERVER_ERROR_CODES = {
   ERR_BAD_REQUEST: 'An HTTP request body or header is malformed (JSON, binary tensor extension, multipart).',
   ERR_BODY_TOO_LARGE: 'The request body exceeds the server body limit.',
+  ERR_CONTENT_ENCODING: 'The request body has a Content-Encoding the server does not decode (gzip, deflate, identity).',
   ERR_MODEL_NOT_READY: 'The model (version) exists but is not ready: loading, failed or unloaded.',
   ERR_BATCH_TOO_LARGE: "A request's batch dimension exceeds the model's max_batch_size.",
   ERR_QUEUE_FULL: "The model's request queue is full; retry after a moment.",

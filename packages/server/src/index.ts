@@ -7,6 +7,9 @@ export { shutdownServer, type ShutdownResult } from './lifecycle.js';
 export {
   resolveServerOptions,
   DEFAULT_BODY_LIMIT,
+  DEFAULT_HEADER_TIMEOUT_MS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_HOST,
   DEFAULT_PORT,
   SERVER_VERSION,

@@ -24,6 +24,19 @@ export interface ServerOptions {
   name?: string;
   /** Largest request body in bytes; larger bodies get 413 ERR_BODY_TOO_LARGE. Default 64 MiB (Triton's). */
   bodyLimit?: number;
+  /**
+   * Milliseconds a client has to send the request line and headers, from its first byte (or from the
+   * connection, for the first request); past it the server answers 408 and closes. Default 10000.
+   */
+  headerTimeoutMs?: number;
+  /**
+   * Milliseconds a client has to send a whole request, headers and body; past it 408 and close. Only the
+   * upload counts: a long inference afterwards is bounded by the model's timeoutMs instead. 0 = no bound.
+   * Default 120000 (a 64 MiB body at ~0.5 MiB/s).
+   */
+  requestTimeoutMs?: number;
+  /** Milliseconds an idle keep-alive connection stays open between requests. Default 72000 (fastify's). */
+  keepAliveTimeoutMs?: number;
   /** When set, model and inference routes need `Authorization: Bearer <inferenceToken>`. */
   inferenceToken?: string;
   /**
@@ -52,6 +65,9 @@ export interface ResolvedServerOptions {
   readonly name: string;
   readonly version: string;
   readonly bodyLimit: number;
+  readonly headerTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
   readonly inferenceToken: string | null;
   readonly adminToken: string | null;
   readonly retryAfterSecs: number;
@@ -63,6 +79,9 @@ export interface ResolvedServerOptions {
 }
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024;
+export const DEFAULT_HEADER_TIMEOUT_MS = 10_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 72_000;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8080;
 
@@ -74,6 +93,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 const NonEmpty = Type.String({ minLength: 1 });
 const Count = Type.Integer({ minimum: 1 });
+const Millis = Type.Integer({ minimum: 0 });
 // An empty or whitespace token would make "no Authorization header" look like a match to careless clients.
 const Token = Type.Union([Type.String({ pattern: '^\\S+$' }), Type.Null()], {
   expected: 'a non-empty string without whitespace',
@@ -84,6 +104,9 @@ const ServerOptionsSchema = Type.Object(
   {
     name: Type.Optional(NonEmpty),
     bodyLimit: Type.Optional(Count),
+    headerTimeoutMs: Type.Optional(Count),
+    requestTimeoutMs: Type.Optional(Millis),
+    keepAliveTimeoutMs: Type.Optional(Count),
     inferenceToken: Type.Optional(Token),
     adminToken: Type.Optional(Token),
     retryAfterSecs: Type.Optional(Count),
@@ -113,16 +136,32 @@ function streamIssues(log: ServerLogOptions | undefined): SchemaIssue[] {
   return [createIssue(['log', 'stream'], stream, 'an object with a write(line) method', { root: 'options' })];
 }
 
+/** node:http refuses a header bound longer than the whole request's, so say it in the options' words. */
+function timeoutIssues(options: ServerOptions): SchemaIssue[] {
+  const header = options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS;
+  const request = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  if (request === 0 || header <= request) return [];
+  return [
+    createIssue(['headerTimeoutMs'], header, `at most requestTimeoutMs (${request})`, {
+      root: 'options',
+      message: `(${header}) exceeds requestTimeoutMs (${request}): the headers are part of the request`,
+    }),
+  ];
+}
+
 /** Validates buildServer's options once, fills defaults, and freezes the result. */
 export function resolveServerOptions(options: ServerOptions = {}): ResolvedServerOptions {
   const issues = validateServerOptions(options);
-  if (issues.length === 0) issues.push(...streamIssues(options.log));
+  if (issues.length === 0) issues.push(...streamIssues(options.log), ...timeoutIssues(options));
   if (issues.length > 0) throw issuesError('ERR_OPTIONS_INVALID', 'Invalid buildServer options', issues);
   const log = options.log;
   return Object.freeze({
     name: options.name ?? 'oxidizedvision',
     version: SERVER_VERSION,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    headerTimeoutMs: options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS,
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
     inferenceToken: options.inferenceToken ?? null,
     adminToken: options.adminToken ?? null,
     retryAfterSecs: options.retryAfterSecs ?? 1,

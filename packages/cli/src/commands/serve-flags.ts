@@ -19,6 +19,8 @@ export interface ServeFlags {
   instances?: number;
   threads?: number;
   workerNice?: number;
+  headerTimeoutMs?: number;
+  requestTimeoutMs?: number;
   ui?: string | boolean;
 }
 
@@ -31,6 +33,13 @@ export function checkFlags(opts: ServeFlags): void {
     throw new OxvError(
       'ERR_USAGE',
       'nothing to serve: give --model name=path.onnx (repeatable) or --model-repository DIR',
+    );
+  }
+  const { headerTimeoutMs: header, requestTimeoutMs: request } = opts;
+  if (header !== undefined && request !== undefined && request > 0 && header > request) {
+    throw new OxvError(
+      'ERR_USAGE',
+      `--header-timeout-ms (${header}) exceeds --request-timeout-ms (${request}): the headers are part of the request`,
     );
   }
   if (!opts.modelRepository && (opts.modelControlMode || opts.repositoryPollSecs !== undefined)) {

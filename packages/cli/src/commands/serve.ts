@@ -170,6 +170,21 @@ export function registerServe(program: Command<[], Record<string, unknown>>): vo
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--port <port>', 'port to listen on, 0 = any free port', parseListenPort, 8080)
     .option('--body-limit <size>', 'largest request body, e.g. 64mb (default 64mb)', parseSize)
+    .option(
+      '--header-timeout-ms <ms>',
+      'time a client has to send the request line and headers, then 408 (default 10000)',
+      parsePositiveInt,
+    )
+    .option(
+      '--request-timeout-ms <ms>',
+      'time a client has to send a whole request (headers + body), then 408, 0 = none (default 120000)',
+      parseNonNegativeInt,
+    )
+    .option(
+      '--keep-alive-timeout-ms <ms>',
+      'how long an idle keep-alive connection stays open (default 72000)',
+      parsePositiveInt,
+    )
     .addOption(
       new Option('--inference-token <token>', 'require "Authorization: Bearer <token>" on model routes').env(
         'OXV_INFERENCE_TOKEN',
@@ -211,6 +226,9 @@ export function registerServe(program: Command<[], Record<string, unknown>>): vo
         ...defined({
           defaultModel: models[0]?.name,
           bodyLimit: opts.bodyLimit,
+          headerTimeoutMs: opts.headerTimeoutMs,
+          requestTimeoutMs: opts.requestTimeoutMs,
+          keepAliveTimeoutMs: opts.keepAliveTimeoutMs,
           inferenceToken: opts.inferenceToken,
           adminToken: opts.adminToken,
           uiDir,

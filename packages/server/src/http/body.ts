@@ -2,6 +2,7 @@ import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { OxvError } from '@oxidizedvision/runtime';
 import { allocateRequestStorage } from '../buffers.js';
+import { corruptBody, createDecoder, requestEncoding, type RequestEncoding } from './content-encoding.js';
 import { HEADER_LENGTH } from '../protocol/binary.js';
 import { parseJson } from '../protocol/json/parse-json.js';
 
@@ -23,6 +24,10 @@ export function acceptRawBodies(app: FastifyInstance, bodyLimit: number): void {
  * `Inference-Header-Content-Length` start 8-byte aligned. The binary tensors of a request can then be
  * used in place, as typed-array views, and handed to the inference worker without being copied out
  * first (see buffers.ts).
+ *
+ * A gzip or deflate body is inflated as it arrives, before any parsing: the limit bounds the bytes on
+ * the wire and, separately, the inflated bytes, so a small zip bomb stops at `limit` inflated bytes with
+ * 413. As in Triton, `Inference-Header-Content-Length` counts the inflated body.
  */
 function readBody(
   request: FastifyRequest,
@@ -35,44 +40,71 @@ function readBody(
     done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
     return;
   }
+  let encoding: RequestEncoding | null;
+  try {
+    encoding = requestEncoding(request.headers['content-encoding']);
+  } catch (error) {
+    done(error as Error);
+    return;
+  }
+  const decoder = encoding === null ? null : createDecoder(encoding);
   const chunks: Buffer[] = [];
   let received = 0;
-  const cleanup = (): void => {
+  let stored = 0;
+  let finished = false;
+  const finish = (error: Error | null, body?: Buffer): void => {
+    if (finished) return;
+    finished = true;
     payload.removeListener('data', onData);
     payload.removeListener('end', onEnd);
     payload.removeListener('error', onEnd);
+    if (decoder !== null && error !== null) decoder.destroy();
+    chunks.length = 0;
+    done(error, body);
   };
-  function onData(chunk: Buffer | string): void {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    received += bytes.length;
-    if (received > limit) {
-      cleanup();
-      done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
-      return;
-    }
-    chunks.push(bytes);
+  function store(bytes: Buffer): void {
+    stored += bytes.length;
+    if (stored > limit) finish(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+    else chunks.push(bytes);
   }
-  function onEnd(error?: Error & { statusCode?: number }): void {
-    cleanup();
-    if (error != null) {
-      if (!(typeof error.statusCode === 'number' && error.statusCode >= 400)) error.statusCode = 400;
-      done(error);
-      return;
-    }
-    if (!Number.isNaN(declared) && received !== declared) {
-      done(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
-      return;
-    }
+  function assemble(): void {
     const headerLength = Number(request.headers[HEADER_LENGTH]);
     const pad = Number.isSafeInteger(headerLength) && headerLength > 0 ? (8 - (headerLength % 8)) % 8 : 0;
-    const storage = allocateRequestStorage(pad + received);
-    const body = Buffer.from(storage, pad, received);
+    const storage = allocateRequestStorage(pad + stored);
+    const body = Buffer.from(storage, pad, stored);
     let offset = 0;
     for (const chunk of chunks) {
       body.set(chunk, offset);
       offset += chunk.length;
     }
-    done(null, body);
+    finish(null, body);
+  }
+  function onData(chunk: Buffer | string): void {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    received += bytes.length;
+    if (received > limit) finish(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+    else if (decoder === null) store(bytes);
+    else decoder.write(bytes);
+  }
+  function onEnd(error?: Error & { statusCode?: number }): void {
+    if (error != null) {
+      if (!(typeof error.statusCode === 'number' && error.statusCode >= 400)) error.statusCode = 400;
+      finish(error);
+      return;
+    }
+    if (!Number.isNaN(declared) && received !== declared) {
+      finish(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
+      return;
+    }
+    if (decoder === null) assemble();
+    else decoder.end();
+  }
+  if (decoder !== null && encoding !== null) {
+    decoder.on('data', store);
+    decoder.on('error', (error: Error) => finish(corruptBody(encoding, error)));
+    decoder.on('end', () => {
+      if (!finished) assemble();
+    });
   }
   payload.on('data', onData);
   payload.on('end', onEnd);
