@@ -52,6 +52,8 @@ describe('inference thread priority (Linux)', () => {
     const { added } = await niceWhileServing(0);
     expect(added.length).toBeGreaterThan(0);
     expect(added.every((n) => n === 0)).toBe(true);
-    expect(() => createModelManager({ workerNice: 20 })).toThrow(/options\.workerNice must be an integer from 0 to 19 \(got 20\)/);
+    expect(() => createModelManager({ workerNice: 20 })).toThrow(
+      /options\.workerNice must be an integer from 0 to 19 \(got 20\)/,
+    );
   });
 });
