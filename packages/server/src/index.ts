@@ -21,6 +21,10 @@ export {
 } from './options.js';
 export { HTTP_STATUS, toHttpFailure, type HttpFailure } from './http/status.js';
 export { SERVER_ERROR_CODES } from './errors.js';
+export { startGrpcServer, type GrpcServer } from './grpc/server.js';
+export { resolveGrpcOptions, type GrpcServerOptions, type ResolvedGrpcOptions } from './grpc/options.js';
+export { GRPC_STATUS, toGrpcFailure, type GrpcFailure } from './grpc/status.js';
+export { GRPC_PROTO_DIR, PROTO_LOADER_OPTIONS, inferenceService } from './grpc/proto.js';
 export { openApiDocument } from './openapi/document.js';
 export type { ServerContext } from './context.js';
 export {

@@ -37,6 +37,7 @@ export interface Batcher {
 
 interface Pending extends KeyedRequest {
   readonly outputs: string[] | undefined;
+  readonly tag: string | undefined;
   state: 'queued' | 'running' | 'settled';
   startedAt: number;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -45,6 +46,7 @@ interface Pending extends KeyedRequest {
 }
 
 const now = (): number => performance.now();
+const tagOf = (tag: string | undefined): { tag?: string } => (tag === undefined ? {} : { tag });
 
 export function createBatcher(options: BatcherOptions): Batcher {
   const { config, executor, hooks = {} } = options;
@@ -56,8 +58,9 @@ export function createBatcher(options: BatcherOptions): Batcher {
   let avgBatchMs = 0;
   let closedWith: OxvError | undefined;
 
-  function refuse(error: OxvError, samples: number): Promise<never> {
+  function refuse(error: OxvError, samples: number, tag: string | undefined): Promise<never> {
     hooks.onRequest?.({
+      ...tagOf(tag),
       ok: false,
       reason: error.code,
       queueMs: 0,
@@ -71,13 +74,13 @@ export function createBatcher(options: BatcherOptions): Batcher {
   }
 
   function submit(request: BatchRequest): Promise<BatchResponse> {
-    if (closedWith !== undefined) return refuse(closedWith, 0);
+    if (closedWith !== undefined) return refuse(closedWith, 0, request.tag);
     const batching = config.maxBatchSize > 0;
     let extent = 1;
     try {
       if (batching) extent = batchExtent(request.inputs);
     } catch (error) {
-      return refuse(error as OxvError, 0);
+      return refuse(error as OxvError, 0, request.tag);
     }
     if (batching && extent > config.maxBatchSize) {
       return refuse(
@@ -87,6 +90,7 @@ export function createBatcher(options: BatcherOptions): Batcher {
           { details: { batchSize: extent, maxBatchSize: config.maxBatchSize } },
         ),
         extent,
+        request.tag,
       );
     }
     if (config.maxQueueSize > 0 && queue.count >= config.maxQueueSize) {
@@ -98,6 +102,7 @@ export function createBatcher(options: BatcherOptions): Batcher {
           { details: { maxQueueSize: config.maxQueueSize, retryAfterSeconds } },
         ),
         extent,
+        request.tag,
       );
     }
     return new Promise<BatchResponse>((resolve, reject) => {
@@ -106,6 +111,7 @@ export function createBatcher(options: BatcherOptions): Batcher {
       const pending: Pending = {
         inputs: request.inputs,
         outputs: request.outputs,
+        tag: request.tag,
         extent,
         key,
         enqueuedAt: now(),
@@ -183,7 +189,7 @@ export function createBatcher(options: BatcherOptions): Batcher {
         computeMs: result.computeMs,
         totalMs: now() - p.enqueuedAt,
       };
-      hooks.onRequest?.({ ok: true, ...timing, inputMs, outputMs, samples: p.extent });
+      hooks.onRequest?.({ ok: true, ...timing, inputMs, outputMs, samples: p.extent, ...tagOf(p.tag) });
       p.resolve({ outputs: pick(perRequest[i]!, p.outputs), timing: { ...timing, batchSize: size } });
     });
   }
@@ -204,6 +210,7 @@ export function createBatcher(options: BatcherOptions): Batcher {
     const queueMs = (p.state === 'queued' ? end : p.startedAt) - p.enqueuedAt;
     settle(p);
     hooks.onRequest?.({
+      ...tagOf(p.tag),
       ok: false,
       reason: error.code,
       queueMs,

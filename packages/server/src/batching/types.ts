@@ -45,6 +45,8 @@ export interface BatchRequest {
   outputs?: string[];
   /** Queue + compute limit in ms; 0 or absent means the batcher's default. */
   timeoutMs?: number;
+  /** Opaque to the batcher; handed back in this request's outcome (the server's protocol label). */
+  tag?: string;
 }
 
 export interface BatchTiming {
@@ -72,6 +74,8 @@ export interface RequestOutcome {
   outputMs: number;
   /** Samples the request carried (its batch extent). */
   samples: number;
+  /** The request's `tag`, when it had one. */
+  tag?: string;
 }
 
 /** One model execution finished (successfully or not). */

@@ -11,7 +11,7 @@ function bearer(request: FastifyRequest): string | undefined {
 }
 
 /** Compares digests in constant time, so response timing does not reveal how much of a token matched. */
-function matches(given: string | undefined, expected: string): boolean {
+export function matches(given: string | undefined, expected: string): boolean {
   return given !== undefined && timingSafeEqual(digest(given), digest(expected));
 }
 

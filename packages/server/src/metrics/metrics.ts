@@ -6,6 +6,11 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 const STATES: readonly ModelState[] = ['LOADING', 'READY', 'UNLOADING', 'UNAVAILABLE'];
 const MODEL_LABELS = ['model', 'version'] as const;
+/** The request metrics also say which front end a request came through: 'http', 'grpc', or '' for direct callers. */
+const REQUEST_LABELS = [...MODEL_LABELS, 'protocol'] as const;
+
+/** The front ends that count requests; a refusal before the manager names its own. */
+export type Protocol = 'http' | 'grpc';
 
 /**
  * Label value for a model name taken from a URL. Names the manager does not know collapse into one value,
@@ -22,10 +27,12 @@ export interface RequestTarget {
 export interface ServerMetrics {
   readonly registry: Registry;
   /** A request refused before it reached ModelManager.infer (bad JSON, auth, unknown model…). */
-  recordRejected(target: RequestTarget | null, reason: string): void;
+  recordRejected(target: RequestTarget | null, reason: string, protocol?: Protocol): void;
   /** Counts a ModelManager.infer call as pending until the returned function is called. */
   trackPending(model: string): () => void;
   observeHttp(method: string, route: string, status: number, seconds: number): void;
+  /** One gRPC call answered: its method (ModelInfer…) and status code name (OK, INVALID_ARGUMENT…). */
+  observeGrpc(method: string, code: string, seconds: number): void;
   /** Inference requests answered and how many failed, for the original's `GET /health` body. */
   totals(): { requests: number; errors: number };
 }
@@ -61,18 +68,18 @@ export function createServerMetrics(manager: ModelManager, options: { processMet
 
   const success = counter(
     'oxv_inference_request_success_total',
-    'Inference requests that succeeded (a request with batch n counts 1).',
-    MODEL_LABELS,
+    'Inference requests that succeeded (a request with batch n counts 1), by model and protocol.',
+    REQUEST_LABELS,
   );
   const failure = counter(
     'oxv_inference_request_failure_total',
-    'Inference requests that failed, by error code (ERR_INPUT_SHAPE, ERR_QUEUE_FULL, ERR_UNAUTHORIZED…).',
-    [...MODEL_LABELS, 'reason'],
+    'Inference requests that failed, by error code (ERR_INPUT_SHAPE, ERR_QUEUE_FULL, ERR_UNAUTHORIZED…) and protocol.',
+    [...REQUEST_LABELS, 'reason'],
   );
   const requestSeconds = histogram(
     'oxv_inference_request_duration_seconds',
-    'Time from the manager accepting a request to its result (queue + compute).',
-    MODEL_LABELS,
+    'Time from the manager accepting a request to its result (queue + compute), by protocol.',
+    REQUEST_LABELS,
   );
   const queueSeconds = histogram(
     'oxv_inference_queue_duration_seconds',
@@ -119,16 +126,27 @@ export function createServerMetrics(manager: ModelManager, options: { processMet
     'HTTP request time from the first byte read to the response sent.',
     ['method', 'route'],
   );
+  const grpcCalls = counter(
+    'oxv_grpc_requests_total',
+    'gRPC calls by method and status code (every call, including refused ones; a stream counts once).',
+    ['method', 'code'],
+  );
+  const grpcSeconds = histogram(
+    'oxv_grpc_request_duration_seconds',
+    'gRPC call time from the request received to the status sent.',
+    ['method'],
+  );
 
   manager.on('request', (e) => {
     totals.requests++;
     const labels = { model: e.model, version: e.version };
-    if (e.ok) success.inc(labels);
+    const withProtocol = { ...labels, protocol: e.protocol ?? '' };
+    if (e.ok) success.inc(withProtocol);
     else {
       totals.errors++;
-      failure.inc({ ...labels, reason: e.reason ?? 'ERR_INFERENCE' });
+      failure.inc({ ...withProtocol, reason: e.reason ?? 'ERR_INFERENCE' });
     }
-    requestSeconds.observe(labels, e.totalMs / 1000);
+    requestSeconds.observe(withProtocol, e.totalMs / 1000);
     queueSeconds.observe(labels, e.queueMs / 1000);
     if (e.ok) computeSeconds.observe(labels, e.computeMs / 1000);
   });
@@ -136,12 +154,12 @@ export function createServerMetrics(manager: ModelManager, options: { processMet
 
   return {
     registry,
-    recordRejected(target, reason) {
+    recordRejected(target, reason, protocol = 'http') {
       totals.requests++;
       totals.errors++;
       const model = target ? labelModel(target.model) : '';
       const version = target && model !== UNKNOWN_MODEL ? target.version || servingVersion(target.model) : '';
-      failure.inc({ model, version, reason });
+      failure.inc({ model, version, protocol, reason });
     },
     trackPending(model) {
       // The label is fixed here: an unload while the request runs must not move its decrement elsewhere.
@@ -152,6 +170,10 @@ export function createServerMetrics(manager: ModelManager, options: { processMet
     observeHttp(method, route, status, seconds) {
       httpRequests.inc({ method, route, status: String(status) });
       httpSeconds.observe({ method, route }, seconds);
+    },
+    observeGrpc(method, code, seconds) {
+      grpcCalls.inc({ method, code });
+      grpcSeconds.observe({ method }, seconds);
     },
     totals: () => ({ ...totals }),
   };

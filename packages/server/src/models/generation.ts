@@ -78,6 +78,7 @@ export async function loadGeneration(options: GenerationOptions): Promise<Genera
           queueMs: e.queueMs,
           computeMs: e.computeMs,
           totalMs: e.totalMs,
+          ...(e.tag === undefined ? {} : { protocol: e.tag }),
         };
         events.emit('request', e.reason === undefined ? event : { ...event, reason: e.reason });
       },
@@ -105,13 +106,24 @@ export async function loadGeneration(options: GenerationOptions): Promise<Genera
       } catch (error) {
         const reason = error instanceof OxvError ? error.code : 'ERR_INPUT_SHAPE';
         stats.request({ ok: false, reason, queueMs: 0, computeMs: 0, totalMs: 0, inputMs: 0, outputMs: 0, samples: 0 });
-        events.emit('request', { model: name, version, ok: false, reason, queueMs: 0, computeMs: 0, totalMs: 0 });
+        const protocol = request.protocol === undefined ? {} : { protocol: request.protocol };
+        events.emit('request', {
+          model: name,
+          version,
+          ok: false,
+          reason,
+          queueMs: 0,
+          computeMs: 0,
+          totalMs: 0,
+          ...protocol,
+        });
         return Promise.reject(error);
       }
       const submitted = batcher.submit({
         inputs: request.inputs,
         ...(request.outputs === undefined ? {} : { outputs: request.outputs }),
         ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
+        ...(request.protocol === undefined ? {} : { tag: request.protocol }),
       });
       return submitted.then((response) => ({
         modelName: name,

@@ -120,8 +120,9 @@ export function createModelManager(options: ModelManagerOptions): ModelManager {
     return slot;
   }
 
-  function refuse(entry: ModelEntry, version: string, error: OxvError): Promise<never> {
+  function refuse(entry: ModelEntry, version: string, error: OxvError, protocol: string | undefined): Promise<never> {
     events.emit('request', {
+      ...(protocol === undefined ? {} : { protocol }),
       model: entry.name,
       version,
       ok: false,
@@ -170,7 +171,12 @@ export function createModelManager(options: ModelManagerOptions): ModelManager {
       }
       const label = slot?.version ?? entry.servingSlot()?.version ?? '';
       if (draining) {
-        return refuse(entry, label, new OxvError('ERR_SHUTTING_DOWN', 'the server is shutting down; no new requests'));
+        return refuse(
+          entry,
+          label,
+          new OxvError('ERR_SHUTTING_DOWN', 'the server is shutting down; no new requests'),
+          request.protocol,
+        );
       }
       const named = slot !== undefined;
       slot ??= entry.servingSlot();
@@ -186,6 +192,7 @@ export function createModelManager(options: ModelManagerOptions): ModelManager {
           new OxvError('ERR_MODEL_NOT_READY', `${what} (${why})`, {
             details: { model: name, version: shown?.version ?? '', state: shown?.state ?? 'UNAVAILABLE' },
           }),
+          request.protocol,
         );
       }
       // No await between choosing the generation and submitting: a swap cannot slip in between.

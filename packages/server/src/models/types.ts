@@ -34,6 +34,8 @@ export interface InferRequest {
   timeoutMs?: number;
   /** The HTTP request's id, for logs. */
   requestId?: string;
+  /** Which front end it came through ('http', 'grpc'); handed back in its `request` event for metrics. */
+  protocol?: string;
 }
 
 export interface InferResult {
@@ -98,6 +100,8 @@ export interface ManagerEvents {
     queueMs: number;
     computeMs: number;
     totalMs: number;
+    /** The request's `protocol`, when it had one. */
+    protocol?: string;
   }) => void;
   /** One batched inference ran. */
   batch: (e: { model: string; version: string; size: number; computeMs: number }) => void;
