@@ -7,6 +7,8 @@
 // in production does on its own.
 // Usage: node bench/server-memory-json.mjs [--count 6] [--conc 2] [--side 1024]
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { clearInterval, setInterval } from 'node:timers';
 import { parseArgs } from 'node:util';
 import { httpClient, sleep, startServer } from './server-lib.mjs';
 
