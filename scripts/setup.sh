@@ -53,5 +53,9 @@ npm run build --silent
 # The browser page: converts the example denoiser if needed and copies it, the samples and
 # onnxruntime-web's WASM into the page, then builds apps/demo/dist (what `serve --ui` serves). Done here,
 # once, so the browser test files (which rebuild the page in parallel) never race on the conversion.
-echo "setup: building the browser page" >&2
+if [ -f examples/unet-denoiser/out/unet-denoiser.onnx ]; then
+  echo "setup: building the browser page" >&2
+else
+  echo "setup: building the browser page (converts the example denoiser first: examples/unet-denoiser/out/)" >&2
+fi
 npm run build --silent --workspace=apps/demo

@@ -1,11 +1,12 @@
-import { mkdtempSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openRegistry } from '@oxidizedvision/tools';
-import { REPO, STACK_LINE, cli } from './helpers/cli.js';
-import { killStarted, serve } from './helpers/servers.js';
+import { BIN, REPO, STACK_LINE, cli } from './helpers/cli.js';
+import { killStarted, serve, startListening } from './helpers/servers.js';
 
 const SLOW = join(REPO, 'packages/server/test/fixtures/slow.onnx');
 const CONV = join(REPO, 'packages/server/test/fixtures/tiny_conv.onnx');
@@ -87,6 +88,61 @@ describe('oxidizedvision serve', () => {
     expect(statuses).toContain(503);
     expect(await server.exit, server.output()).toBe(1);
     expect(server.output()).toMatch(/drain timed out after 0\.05 s/);
+  });
+});
+
+describe('oxidizedvision serve: what the terminal shows', () => {
+  const start = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    startListening([BIN, 'serve', '--port', '0', '--model', SLOW, ...args], {
+      cwd: REPO,
+      env: { OXV_PYTHON: '', OXV_HOME: mkdtempSync(join(tmpdir(), 'oxv-serve-log-')), ...env },
+    });
+
+  it('prints human-readable lines by default, and says "listening" once, after the model is READY', async () => {
+    const server = await start([]);
+    await fetch(`${server.url}/v2/health/live`);
+    server.child.kill('SIGTERM');
+    expect(await server.exit).toBe(0);
+    const lines = server.output().trim().split('\n');
+    expect(
+      lines.filter((l) => l.trimStart().startsWith('{')),
+      server.output(),
+    ).toEqual([]);
+    expect(lines.filter((l) => /listening/i.test(l))).toEqual([`listening on ${server.url}`]);
+    const ready = lines.findIndex((l) => /INFO +model slow version 1 is READY$/.test(l));
+    expect(ready, server.output()).toBeGreaterThanOrEqual(0);
+    expect(ready).toBeLessThan(lines.indexOf(`listening on ${server.url}`));
+  });
+
+  it('prints JSON lines with --json-log, its own lines included', async () => {
+    const server = await start(['--json-log']);
+    server.child.kill('SIGTERM');
+    expect(await server.exit).toBe(0);
+    const lines = server.output().trim().split('\n');
+    const json = lines.filter((l) => !l.startsWith('listening on '));
+    expect(json.length).toBeGreaterThan(2);
+    for (const line of json) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(json.some((l) => (JSON.parse(l) as { msg?: string }).msg === 'model slow version 1 is READY')).toBe(true);
+  });
+
+  it("reports the registry's version of a registered file, matched by path and sha256", async () => {
+    const home = mkdtempSync(join(tmpdir(), 'oxv-serve-version-'));
+    const sha256 = createHash('sha256').update(readFileSync(SLOW)).digest('hex');
+    const registry = openRegistry({ home });
+    for (const hash of ['0'.repeat(64), sha256, '1'.repeat(64)]) {
+      registry.addVersion({ name: 'slow', source: 'convert', files: { onnx: { path: SLOW, sha256: hash, bytes: 1 } } });
+    }
+    registry.close();
+    const server = await start(['--log-format', 'json'], { OXV_HOME: home });
+    const metadata = (await (await fetch(`${server.url}/v2/models/slow`)).json()) as { versions: string[] };
+    const answer = (await (
+      await fetch(`${server.url}/v2/models/slow/infer`, { method: 'POST', body: slowBody(1) })
+    ).json()) as { model_version: string };
+    server.child.kill('SIGTERM');
+    expect(await server.exit).toBe(0);
+    // Versions 1 and 3 point at the same path with other bytes: only version 2 is what the file holds now.
+    expect(metadata.versions).toEqual(['2']);
+    expect(answer.model_version).toBe('2');
   });
 });
 

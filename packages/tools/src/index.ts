@@ -48,6 +48,7 @@ export {
   REGISTRY_FILENAME,
   openRegistry,
   parseModelRef,
+  findVersionOfFile,
   isValidModelName,
   SCHEMA_VERSION,
   type ModelRef,

@@ -4,8 +4,35 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { OxvError } from '@oxidizedvision/runtime';
 
+/** What `serve` serves for one `--model`: the version is the registry's, when the file is registered. */
+export interface ServedModel {
+  name: string;
+  path: string;
+  version?: string;
+}
+
+/**
+ * The registry's version of a model file, so that a server given `out/model.onnx` answers with the
+ * version `convert` registered it as. A registry that cannot be read (none yet, locked, newer schema)
+ * leaves the file unversioned: serving a file never depends on the registry.
+ */
+async function registeredVersion(path: string): Promise<string | undefined> {
+  const { findVersionOfFile, openRegistry } = await import('@oxidizedvision/tools');
+  try {
+    const registry = openRegistry({ readonly: true });
+    try {
+      const found = await findVersionOfFile(registry, path);
+      return found === null ? undefined : String(found.version);
+    } finally {
+      registry.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
 /** A `--model` value: `name=path.onnx`, a path (named after its file), or a registry `name[:version]`. */
-export async function resolveModel(value: string): Promise<{ name: string; path: string }> {
+export async function resolveModel(value: string): Promise<ServedModel> {
   const eq = value.indexOf('=');
   const given = eq === -1 ? undefined : value.slice(0, eq);
   const target = eq === -1 ? value : value.slice(eq + 1);
@@ -15,20 +42,22 @@ export async function resolveModel(value: string): Promise<{ name: string; path:
   if (looksLikePath) {
     if (!existsSync(target))
       throw new OxvError('ERR_FILE_NOT_FOUND', `model file not found: ${target}`, { details: { file: target } });
-    return { name: given ?? basename(target, extname(target)), path: target };
+    const version = await registeredVersion(target);
+    return { name: given ?? basename(target, extname(target)), path: target, ...(version ? { version } : {}) };
   }
   const { openRegistry, parseModelRef } = await import('@oxidizedvision/tools');
   const ref = parseModelRef(target);
   const registry = openRegistry({ readonly: true });
   try {
-    return { name: given ?? ref.name, path: registry.getVersion(ref.name, ref.version).files.onnx.path };
+    const found = registry.getVersion(ref.name, ref.version);
+    return { name: given ?? ref.name, path: found.files.onnx.path, version: String(found.version) };
   } finally {
     registry.close();
   }
 }
 
-export async function resolveModels(values: string[]): Promise<{ name: string; path: string }[]> {
-  const models: { name: string; path: string }[] = [];
+export async function resolveModels(values: string[]): Promise<ServedModel[]> {
+  const models: ServedModel[] = [];
   for (const value of values) {
     const model = await resolveModel(value);
     if (models.some((m) => m.name === model.name)) {

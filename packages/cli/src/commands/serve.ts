@@ -17,13 +17,13 @@ import {
 } from '../options.js';
 import { createContext } from '../context.js';
 import { checkFlags, defined, type ServeFlags } from './serve-flags.js';
-import { resolveModels, resolveUiDir } from './serve-models.js';
+import { resolveModels, resolveUiDir, type ServedModel } from './serve-models.js';
 
 type ServerModule = typeof ServerApi;
 type App = ReturnType<ServerModule['buildServer']>;
 
 /** The flags set every --model's batching and the repository's defaults (a model's config.json still wins). */
-function createManager(server: ServerModule, opts: ServeFlags, models: { name: string; path: string }[]): ModelManager {
+function createManager(server: ServerModule, opts: ServeFlags, models: ServedModel[]): ModelManager {
   const wait = opts.maxWaitMs ?? opts.maxQueueDelayMs;
   const batching = {
     ...server.DEFAULT_BATCHING,
@@ -43,7 +43,12 @@ function createManager(server: ServerModule, opts: ServeFlags, models: { name: s
   };
   try {
     return server.createModelManager({
-      models: models.map(({ name, path }) => ({ name, source: { kind: 'file', path }, batching, instances })),
+      models: models.map(({ name, path, version }) => ({
+        name,
+        source: { kind: 'file', path, ...defined({ version }) },
+        batching,
+        instances,
+      })),
       ...(repository ? { repository } : {}),
       ...defined({ workerNice: opts.workerNice }),
     });
@@ -94,7 +99,9 @@ function handleSignals(server: ServerModule, app: App, drainSecs: number, logger
 
 async function listen(app: App, manager: ModelManager, host: string, port: number): Promise<string> {
   try {
-    await app.listen({ host, port });
+    // fastify's own "Server listening at" would come before the models load, and scripts wait for the
+    // word: the one line that says listening is printed once the models are ready (the action below).
+    await app.listen({ host, port, listenTextResolver: (address) => `bound to ${address}; loading models` });
   } catch (error) {
     await manager.close();
     throw new OxvError('ERR_LISTEN', `cannot listen on ${host}:${port}: ${(error as Error).message}`, {
@@ -196,7 +203,7 @@ export function registerServe(program: Command<[], Record<string, unknown>>): vo
       ),
     )
     .addOption(
-      new Option('--log-format <format>', 'request logs on stdout (default: pretty on a terminal, else json)').choices([
+      new Option('--log-format <format>', 'request logs on stdout (default: pretty; json with --json-log)').choices([
         'json',
         'pretty',
       ] as const),
@@ -220,7 +227,9 @@ export function registerServe(program: Command<[], Record<string, unknown>>): vo
         manager,
         log: {
           level,
-          format: opts.logFormat ?? (ctx.flags.jsonLog || !process.stdout.isTTY ? 'json' : 'pretty'),
+          // Human-readable unless asked: a log collector that wants JSON says so (--json-log), while a person
+          // piping the output through tee or a CI log would otherwise get pino's JSON mixed with plain lines.
+          format: opts.logFormat ?? (ctx.flags.jsonLog ? 'json' : 'pretty'),
           stream: process.stdout,
         },
         ...defined({

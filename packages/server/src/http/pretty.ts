@@ -30,8 +30,11 @@ export function formatPretty(json: string): string {
   if (line.req?.method) parts.push(`${line.req.method} ${line.req.url ?? ''}`);
   if (line.res?.statusCode) parts.push(`→ ${line.res.statusCode}`);
   if (typeof line.responseTime === 'number') parts.push(`${line.responseTime.toFixed(1)} ms`);
+  const said = line.msg ?? '';
   for (const [key, value] of Object.entries(line)) {
-    if (!SKIP.has(key)) parts.push(`${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+    // "model slow version 1 is READY" needs no "model=slow version=1 state=READY" after it.
+    const repeats = (typeof value === 'string' || typeof value === 'number') && said.includes(String(value));
+    if (!SKIP.has(key) && !repeats) parts.push(`${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
   }
   if (line.err?.message) parts.push(`error=${JSON.stringify(line.err.message)}`);
   return `${parts.join(' ')}\n`;

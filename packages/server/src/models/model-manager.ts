@@ -61,7 +61,7 @@ export function createModelManager(options: ModelManagerOptions): ModelManager {
       versionPolicy: repository?.versionPolicy ?? DEFAULT_VERSION_POLICY,
     };
     return spec.source.kind === 'file'
-      ? createFileSource(spec.name, spec.source.path, defaults)
+      ? createFileSource(spec.name, spec.source.path, defaults, spec.source.version)
       : createRepositorySource(spec.name, spec.source.dir, defaults);
   }
 

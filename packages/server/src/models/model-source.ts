@@ -14,9 +14,9 @@ export interface ModelSource {
   scan(): Promise<VersionFiles[]>;
 }
 
-/** `--model name=path.onnx`: always version "1"; batching and instances come from the spec. */
-export function createFileSource(name: string, path: string, defaults: ModelConfig): ModelSource {
-  return { name, kind: 'file', where: path, defaults, scan: () => scanFileVersion(path) };
+/** `--model name=path.onnx`: one version, "1" unless given; batching and instances come from the spec. */
+export function createFileSource(name: string, path: string, defaults: ModelConfig, version = '1'): ModelSource {
+  return { name, kind: 'file', where: path, defaults, scan: () => scanFileVersion(path, version) };
 }
 
 /** `<repo>/<name>/<version>/model.onnx`, configured by `<repo>/<name>/config.json` when present. */

@@ -37,6 +37,7 @@ const ModelSpecSchema = Type.Object(
       {
         kind: Type.Union([Type.Literal('file'), Type.Literal('repository')]),
         path: Type.Optional(NonEmpty),
+        version: Type.Optional(Type.String({ pattern: '^[1-9][0-9]*$', expected: 'a version number such as "1"' })),
         dir: Type.Optional(NonEmpty),
       },
       closed,

@@ -186,7 +186,7 @@ export function resolveManagerOptions(options: ModelManagerOptions): ResolvedMan
       name: spec.name,
       source: Object.freeze(
         spec.source.kind === 'file'
-          ? { kind: 'file' as const, path: spec.source.path }
+          ? { kind: 'file' as const, path: spec.source.path, version: spec.source.version ?? '1' }
           : { kind: 'repository' as const, dir: spec.source.dir },
       ),
       batching: mergeBatching(spec.batching ?? {}, DEFAULT_BATCHING),

@@ -77,9 +77,9 @@ export async function scanRepositoryVersions(modelDir: string): Promise<VersionF
 }
 
 /** The single version "1" of a model given as a file path. */
-export async function scanFileVersion(path: string): Promise<VersionFiles[]> {
+export async function scanFileVersion(path: string, version = '1'): Promise<VersionFiles[]> {
   const card = join(dirname(path), `${basename(path, extname(path))}.card.json`);
-  return [{ version: '1', model: path, card, config: null, stamp: `${await stampOf(path)}|${await stampOf(card)}` }];
+  return [{ version, model: path, card, config: null, stamp: `${await stampOf(path)}|${await stampOf(card)}` }];
 }
 
 export async function readVersionContent(files: VersionFiles): Promise<VersionContent> {

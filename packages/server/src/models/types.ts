@@ -21,8 +21,11 @@ export interface InstanceConfig {
 /** One model as the server was asked to serve it (flags, registry or a repository folder). */
 export interface ModelSpec {
   name: string;
-  /** `path` points at an .onnx file (a bare path) or is resolved from a repository `<name>/<version>/model.onnx`. */
-  source: { kind: 'file'; path: string } | { kind: 'repository'; dir: string };
+  /**
+   * `path` points at an .onnx file (a bare path) or is resolved from a repository `<name>/<version>/model.onnx`.
+   * A file is served as `version` (digits; default "1"): `serve` passes the registry's version of the file.
+   */
+  source: { kind: 'file'; path: string; version?: string } | { kind: 'repository'; dir: string };
   batching: BatchingConfig;
   instances: InstanceConfig;
 }

@@ -1,5 +1,6 @@
 export { resolveRegistryHome, resolveRegistryPath, REGISTRY_FILENAME } from './home.js';
 export { openRegistry } from './open.js';
+export { findVersionOfFile } from './find-file.js';
 export { parseModelRef, isValidModelName, type ModelRef } from './model-ref.js';
 export { SCHEMA_VERSION } from './schema.js';
 export type {
