@@ -48,7 +48,7 @@ describe('oxidizedvision serve', () => {
       fetch(`${server.url}/v2/models/slow/infer`, { method: 'POST', body: slowBody(i) }),
     );
     const pending = /^oxv_inference_pending_requests\{model="slow"\} (\d+)/m;
-    const done = /^oxv_inference_request_success_total\{model="slow",version="1"\} (\d+)/m;
+    const done = /^oxv_inference_request_success_total\{model="slow",version="1",protocol="http"\} (\d+)/m;
     const deadline = Date.now() + 20_000;
     let inFlight = 0;
     while (Date.now() < deadline) {
