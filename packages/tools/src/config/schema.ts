@@ -19,7 +19,7 @@ export const LEGACY_RUNNER_NAMES: Record<string, (typeof RUNNER_NAMES)[number]> 
 export const EXPORTERS = ['auto', 'torchscript', 'dynamo'] as const;
 export const QUANTIZE_MODES = ['fp16', 'int8', 'int8-dynamic'] as const;
 export const RESIZE_MODES = ['stretch', 'fit', 'fill', 'letterbox'] as const;
-export const TASKS = ['image-to-image', 'classification', 'segmentation', 'other'] as const;
+export const TASKS = ['image-to-image', 'classification', 'segmentation', 'detection', 'other'] as const;
 
 /** A string enum as plain JSON Schema `enum`, so errors can list the allowed values. */
 const literals = <T extends readonly string[]>(values: T, description: string, defaultValue?: T[number]) =>
