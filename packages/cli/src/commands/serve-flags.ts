@@ -19,6 +19,8 @@ export interface ServeFlags {
   instances?: number;
   threads?: number;
   workerNice?: number;
+  port: number;
+  grpcPort?: number;
   headerTimeoutMs?: number;
   requestTimeoutMs?: number;
   ui?: string | boolean;
@@ -41,6 +43,9 @@ export function checkFlags(opts: ServeFlags): void {
       'ERR_USAGE',
       `--header-timeout-ms (${header}) exceeds --request-timeout-ms (${request}): the headers are part of the request`,
     );
+  }
+  if (opts.grpcPort !== undefined && opts.grpcPort !== 0 && opts.grpcPort === opts.port) {
+    throw new OxvError('ERR_USAGE', `--grpc-port and --port are both ${opts.port}: HTTP and gRPC need a port each`);
   }
   if (!opts.modelRepository && (opts.modelControlMode || opts.repositoryPollSecs !== undefined)) {
     throw new OxvError('ERR_USAGE', '--model-control-mode and --repository-poll-secs need --model-repository');

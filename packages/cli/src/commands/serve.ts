@@ -111,7 +111,30 @@ async function listen(app: App, manager: ModelManager, host: string, port: numbe
   }
   const address = app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+  return `http://${hostPort(host, bound)}`;
+}
+
+const hostPort = (host: string, port: number): string => `${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+/** gRPC beside HTTP, on the same host: bound before the models load, as HTTP is, so clients can wait on ServerReady. */
+async function listenGrpc(
+  server: ServerModule,
+  app: App,
+  manager: ModelManager,
+  host: string,
+  port: number,
+): Promise<string> {
+  try {
+    const grpc = await server.startGrpcServer(app, { host, port });
+    return hostPort(host, grpc.port);
+  } catch (error) {
+    await app.close();
+    await manager.close();
+    throw new OxvError('ERR_LISTEN', `cannot listen for gRPC on ${host}:${port}: ${(error as Error).message}`, {
+      cause: error,
+      hint: '--grpc-port 0 picks any free port; it must differ from --port',
+    });
+  }
 }
 
 /** How requests are queued and batched, per model (a repository's config.json can override them). */
@@ -176,6 +199,11 @@ export function registerServe(program: Command<[], Record<string, unknown>>): vo
   addOptions(addOptions(serve, batchingOptions()), instanceOptions())
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--port <port>', 'port to listen on, 0 = any free port', parseListenPort, 8080)
+    .option(
+      '--grpc-port <port>',
+      'also serve KServe v2 / Triton gRPC on this port (same host, models and limits), 0 = any free port (default: off)',
+      parseListenPort,
+    )
     .option('--body-limit <size>', 'largest request body, e.g. 64mb (default 64mb)', parseSize)
     .option(
       '--header-timeout-ms <ms>',
@@ -247,13 +275,18 @@ export function registerServe(program: Command<[], Record<string, unknown>>): vo
       const signals = handleSignals(server, app, opts.drainTimeout, ctx.logger);
       // Listen first: liveness answers while models load; readiness turns 200 once they are READY.
       const url = await listen(app, manager, opts.host, opts.port);
+      const grpcUrl =
+        opts.grpcPort === undefined ? undefined : await listenGrpc(server, app, manager, opts.host, opts.grpcPort);
       await manager.start().catch((error: unknown) => {
         if (!signals.isStopping()) throw error;
       });
       for (const s of manager.list().filter((v) => v.state !== 'READY')) {
         ctx.logger.warn(`model ${s.name} version ${s.version} is ${s.state}${s.reason ? `: ${s.reason}` : ''}`);
       }
-      if (!signals.isStopping()) process.stderr.write(`listening on ${url}${uiDir ? ` (page: ${url}/ui/)` : ''}\n`);
+      const extras = [grpcUrl && `gRPC: ${grpcUrl}`, uiDir && `page: ${url}/ui/`].filter(Boolean);
+      if (!signals.isStopping()) {
+        process.stderr.write(`listening on ${url}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}\n`);
+      }
       await signals.done;
     });
 }
