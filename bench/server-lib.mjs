@@ -101,7 +101,10 @@ export function procCpuMs(pid) {
   return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
-/** Starts `oxidizedvision serve` in its own process on a free port; resolves once it printed "listening on". */
+/**
+ * Starts `oxidizedvision serve` in its own process on a free port; resolves once it printed "listening on".
+ * `grpc` is the gRPC address (host:port) when the args include --grpc-port.
+ */
 export async function startServer(args, { log = () => {}, script, nodeArgs = [] } = {}) {
   const argv = [
     ...nodeArgs,
@@ -111,6 +114,7 @@ export async function startServer(args, { log = () => {}, script, nodeArgs = [] 
     stdio: ['ignore', 'ignore', 'pipe'], // request logs (stdout) go to /dev/null; pino still formats them
   });
   let stderr = '';
+  let grpc;
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 120 s:\n${stderr}`)), 120_000);
     child.stderr.on('data', (chunk) => {
@@ -118,6 +122,7 @@ export async function startServer(args, { log = () => {}, script, nodeArgs = [] 
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
       if (m) {
         clearTimeout(timer);
+        grpc = /\(gRPC: (127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
         resolve(m[1]);
       }
     });
@@ -130,6 +135,7 @@ export async function startServer(args, { log = () => {}, script, nodeArgs = [] 
   log(`server pid ${child.pid} at ${url}: ${script ? script : 'serve'} ${args.join(' ')}`);
   return {
     url,
+    grpc,
     pid: child.pid,
     args,
     async stop() {
