@@ -105,12 +105,13 @@ export function procCpuMs(pid) {
  * Starts `oxidizedvision serve` in its own process on a free port; resolves once it printed "listening on".
  * `grpc` is the gRPC address (host:port) when the args include --grpc-port.
  */
-export async function startServer(args, { log = () => {}, script, nodeArgs = [] } = {}) {
+export async function startServer(args, { log = () => {}, script, nodeArgs = [], env = {} } = {}) {
   const argv = [
     ...nodeArgs,
     ...(script ? [script, ...args] : [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', ...args]),
   ];
   const child = spawn(process.execPath, argv, {
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'], // request logs (stdout) go to /dev/null; pino still formats them
   });
   let stderr = '';

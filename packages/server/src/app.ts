@@ -4,6 +4,7 @@ import { requireAdminToken, requireInferenceToken } from './http/auth.js';
 import { acceptRawBodies } from './http/body.js';
 import { compressInferResponses } from './http/compress-responses.js';
 import { installErrorHandling } from './http/errors.js';
+import { createIdleCollector } from './idle-collection.js';
 import { createInFlight } from './in-flight.js';
 import { createServerLogger } from './http/logger.js';
 import { requestId } from './http/request-id.js';
@@ -88,6 +89,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     manager,
     metrics: createServerMetrics(manager, { processMetrics: resolved.processMetrics }),
     inFlight: createInFlight(),
+    collector: createIdleCollector(),
     draining: false,
   };
   app.decorate('oxv', context);

@@ -30,6 +30,8 @@ export const SHARED_MIN_BYTES = 64 * 1024;
 export const UNCOUNTED_BUDGET_BYTES = 256 * 1024 * 1024;
 
 let uncountedSinceFullGc = 0;
+/** Bytes of every large buffer this thread allocated or received, shared or not, ever (idle-collection.ts). */
+let largeBytesTotal = 0;
 let gcWatch: PerformanceObserver | undefined;
 
 /** Starts counting afresh at each full (mark-compact) collection of this thread's heap. */
@@ -49,17 +51,28 @@ function watchFullCollections(): void {
 /** Shared memory of `bytes` when this thread's budget allows, otherwise an ordinary ArrayBuffer. */
 function allocateLarge(bytes: number): ArrayBufferLike {
   watchFullCollections();
+  largeBytesTotal += bytes;
   if (uncountedSinceFullGc + bytes > UNCOUNTED_BUDGET_BYTES) return new ArrayBuffer(bytes);
   uncountedSinceFullGc += bytes;
   return new SharedArrayBuffer(bytes);
 }
 
-/** Counts shared buffers this thread received (a worker's outputs) against its budget. */
-export function countReceivedShared(tensors: Record<string, Tensor>): void {
+/**
+ * Counts tensors this thread received (a worker's outputs, a batch's inputs): shared ones against its
+ * budget, every large one, shared or transferred, as handled.
+ */
+export function countReceived(tensors: Iterable<Tensor>): void {
   watchFullCollections();
-  for (const tensor of Object.values(tensors)) {
-    if (isShared(tensor.data.buffer)) uncountedSinceFullGc += tensor.data.byteLength;
+  for (const tensor of tensors) {
+    const bytes = tensor.data.byteLength;
+    if (isShared(tensor.data.buffer)) uncountedSinceFullGc += bytes;
+    if (bytes >= SHARED_MIN_BYTES) largeBytesTotal += bytes;
   }
+}
+
+/** Large bytes (shared or not) this thread has handed out or received since it started; only grows. */
+export function largeBytesHandled(): number {
+  return largeBytesTotal;
 }
 
 /** Shared bytes handed out or received since this thread's last full collection (for tests). */

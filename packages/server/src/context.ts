@@ -1,3 +1,4 @@
+import type { IdleCollector } from './idle-collection.js';
 import type { InFlight } from './in-flight.js';
 import type { ModelManager } from './models/types.js';
 import type { RequestTarget, ServerMetrics } from './metrics/metrics.js';
@@ -10,6 +11,8 @@ export interface ServerContext {
   readonly metrics: ServerMetrics;
   /** Requests handed to the manager and not settled yet; shutdown waits for them. */
   readonly inFlight: InFlight;
+  /** Collects the event loop's garbage once nothing is in flight after large requests (idle-collection.ts). */
+  readonly collector: IdleCollector;
   /** Set the moment shutdown begins: readiness turns 503 and new inference gets 503 ERR_SHUTTING_DOWN. */
   draining: boolean;
 }

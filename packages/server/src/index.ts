@@ -22,6 +22,7 @@ export {
 export { HTTP_STATUS, toHttpFailure, type HttpFailure } from './http/status.js';
 export { SERVER_ERROR_CODES } from './errors.js';
 export { startGrpcServer, type GrpcServer } from './grpc/server.js';
+export { enableIdleCollection, IDLE_COLLECT_MS, IDLE_COLLECT_MIN_BYTES } from './idle-collection.js';
 export { resolveGrpcOptions, type GrpcServerOptions, type ResolvedGrpcOptions } from './grpc/options.js';
 export { GRPC_STATUS, toGrpcFailure, type GrpcFailure } from './grpc/status.js';
 export { GRPC_PROTO_DIR, PROTO_LOADER_OPTIONS, inferenceService } from './grpc/proto.js';

@@ -16,18 +16,20 @@ export async function inferThroughManager(
   protocol: Protocol,
   reached: () => void,
 ): Promise<InferResult> {
-  const { manager, metrics, inFlight } = context;
+  const { manager, metrics, inFlight, collector } = context;
   // Checked here rather than left to the manager: shutdown waits for what is in flight, so nothing new
   // may join once it has begun.
   if (context.draining)
     throw new OxvError('ERR_SHUTTING_DOWN', 'the server is shutting down; send the request to another replica');
   reached();
   const leave = inFlight.enter();
+  collector.busy();
   const done = metrics.trackPending(model);
   try {
     return await manager.infer(model, version, { ...request, protocol });
   } finally {
     done();
     leave();
+    if (inFlight.count === 0) collector.idle();
   }
 }

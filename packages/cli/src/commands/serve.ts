@@ -249,6 +249,9 @@ export function registerServe(program: Command<[], Record<string, unknown>>): vo
       const uiDir = resolveUiDir(opts.ui);
       const models = await resolveModels(opts.model);
       const server = await import('@oxidizedvision/server');
+      // This process is the server's own: collect garbage when idle after large requests (before the
+      // workers start, so they do too), or their memory would stay resident while no traffic comes.
+      server.enableIdleCollection();
       const manager = createManager(server, opts, models);
       const level = ctx.flags.verbose ? 'debug' : ctx.flags.quiet ? 'warn' : 'info';
       const app = server.buildServer({

@@ -1,5 +1,6 @@
 import { OxvError, type ModelCard, type RunnerInfo } from '@oxidizedvision/runtime';
 import { createBatcher } from '../batching/batcher.js';
+import { isIdleCollectionEnabled } from '../idle-collection.js';
 import { createWorkerPool, type WorkerPool } from '../workers/worker-pool.js';
 import type { Emitter } from './events.js';
 import type { StatsRecorder } from './stats.js';
@@ -58,6 +59,7 @@ export async function loadGeneration(options: GenerationOptions): Promise<Genera
       intraOpThreads: options.instances.threads,
       nice: options.workerNice,
       warmupShapes: warmupShapes(options.card),
+      collectWhenIdle: isIdleCollectionEnabled(),
     },
     count: options.instances.count,
     onCapacity: () => batcher.pump(),

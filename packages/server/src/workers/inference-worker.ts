@@ -8,7 +8,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createTensor, isDType, type Runner, type Tensor, type TensorInfo } from '@oxidizedvision/runtime';
 import { createNodeRunner } from '@oxidizedvision/runtime/node';
 import { joinParts } from '../batching/batch-io.js';
-import { toPrivateTensor, toSharedTensor } from '../buffers.js';
+import { countReceived, toPrivateTensor, toSharedTensor } from '../buffers.js';
+import { createIdleCollector, enableIdleCollection } from '../idle-collection.js';
 import type { CloseMessage, RunMessage, WorkerInit, WorkerMessage } from './protocol.js';
 import { forTransfer, toWireError } from './transfer.js';
 
@@ -77,6 +78,8 @@ function sharedOutputs(outputs: Record<string, Tensor>): Record<string, Tensor> 
   return out;
 }
 
+if (init.collectWhenIdle) enableIdleCollection();
+const collector = createIdleCollector();
 const runner = await start();
 if (runner !== undefined) {
   // Reused for every run's shared inputs; a run that starts while another is in flight (the pool does not
@@ -89,6 +92,9 @@ if (runner !== undefined) {
       void runner.dispose().finally(() => process.exit(0));
       return;
     }
+    collector.busy();
+    // A batch's inputs are views of the requests' bodies: shared memory this thread now holds until it collects.
+    countReceived(Object.values(message.parts).flat());
     const joining = performance.now();
     let feeds: Record<string, Tensor>;
     try {
@@ -110,6 +116,9 @@ if (runner !== undefined) {
         },
         (error: unknown) => post({ type: 'run-error', id: message.id, error: toWireError(error) }),
       )
-      .finally(() => inFlight--);
+      .finally(() => {
+        inFlight--;
+        if (inFlight === 0) collector.idle();
+      });
   });
 }

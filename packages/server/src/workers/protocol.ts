@@ -16,6 +16,8 @@ export interface WorkerInit {
   nice: number;
   /** Warm-up shapes by input name (the card's example inputs); symbolic dims of other inputs become 1. */
   warmupShapes: Record<string, number[]>;
+  /** Collect this thread's garbage when idle after large runs (idle-collection.ts), as the main thread does. */
+  collectWhenIdle: boolean;
 }
 
 export interface RunMessage {

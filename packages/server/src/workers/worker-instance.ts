@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { OxvError, type RunnerInfo, type Tensor } from '@oxidizedvision/runtime';
 import type { BatchRun } from '../batching/types.js';
-import { countReceivedShared } from '../buffers.js';
+import { countReceived } from '../buffers.js';
 import type { CloseMessage, RunMessage, WorkerInit, WorkerMessage } from './protocol.js';
 import { fromWireError, partsForTransfer } from './transfer.js';
 
@@ -95,7 +95,7 @@ export function spawnWorker(options: SpawnOptions): Promise<WorkerInstance> {
           void worker.terminate();
           return;
         case 'result':
-          countReceivedShared(message.outputs);
+          countReceived(Object.values(message.outputs));
           settle(message.id)?.resolve({
             outputs: message.outputs,
             computeMs: message.computeMs,

@@ -31,8 +31,10 @@ export function serverEntry(settings: PackageSettings): string {
 // (default 127.0.0.1; containers set 0.0.0.0), LOG_LEVEL (default info), DRAIN_TIMEOUT_SECS
 // (default ${settings.drainTimeoutSecs}: how long SIGTERM waits for queued and running requests).
 import { fileURLToPath } from 'node:url';
-import { buildServer, createModelManager, shutdownServer } from '@oxidizedvision/server';
+import { buildServer, createModelManager, enableIdleCollection, shutdownServer } from '@oxidizedvision/server';
 
+// This process is the server's own: collect large requests' garbage once traffic stops.
+enableIdleCollection();
 const port = Number(process.env.PORT ?? ${settings.port});
 const host = process.env.HOST ?? '127.0.0.1';
 const drainSecs = Number(process.env.DRAIN_TIMEOUT_SECS ?? ${settings.drainTimeoutSecs});
