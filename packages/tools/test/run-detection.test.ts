@@ -23,17 +23,18 @@ const DETECTOR_IO: Partial<ModelCard> = {
   ],
 };
 
-function detector(
+/** A runtime fixture copied to a fresh folder, with a card (unless null) whose input is size², 0–1 RGB. */
+function fixtureModel(
+  file: string,
   card: Partial<ModelCard> | null,
-  file = 'colour_boxes.onnx',
-  resize: 'stretch' | 'letterbox' = 'stretch',
+  { size = 64, resize = 'stretch' }: { size?: number; resize?: 'stretch' | 'letterbox' } = {},
 ): string {
   const dir = tmp('model');
-  const onnx = join(dir, 'det.onnx');
+  const onnx = join(dir, 'model.onnx');
   copyFileSync(fixture(file), onnx);
   if (card) {
     const preprocess = {
-      size: [64, 64],
+      size: [size, size],
       resize,
       scale: 1 / 255,
       mean: [0],
@@ -42,12 +43,18 @@ function detector(
       channel_order: 'RGB',
     };
     writeFileSync(
-      join(dir, 'det.card.json'),
-      JSON.stringify(minimalCard('det', { ...DETECTOR_IO, preprocess, ...card } as Partial<ModelCard>)),
+      join(dir, 'model.card.json'),
+      JSON.stringify(minimalCard('model', { preprocess, ...card } as Partial<ModelCard>)),
     );
   }
   return onnx;
 }
+
+const detector = (
+  card: Partial<ModelCard> | null,
+  file = 'colour_boxes.onnx',
+  resize: 'stretch' | 'letterbox' = 'stretch',
+) => fixtureModel(file, card && { ...DETECTOR_IO, ...card }, { resize });
 
 /** A black image with solid rectangles {x, y, w, h, rgb}. */
 async function picture(
@@ -180,22 +187,7 @@ describe('run --task segmentation on a torchvision-style {out, aux} model', () =
         { name: 'out', dtype: 'float32', shape: [1, 2, 16, 16] },
       ],
     };
-    const dirModel = tmp('segm');
-    const onnx = join(dirModel, 'seg.onnx');
-    copyFileSync(fixture('seg_out_aux.onnx'), onnx);
-    const preprocess = {
-      size: [16, 16],
-      resize: 'stretch',
-      scale: 1 / 255,
-      mean: [0],
-      std: [1],
-      layout: 'NCHW',
-      channel_order: 'RGB',
-    };
-    writeFileSync(
-      join(dirModel, 'seg.card.json'),
-      JSON.stringify(minimalCard('seg', { ...card, preprocess } as Partial<ModelCard>)),
-    );
+    const onnx = fixtureModel('seg_out_aux.onnx', card, { size: 16 });
     const out = tmp('seg-out');
     await runImages(onnx, [input], { out });
     const { data } = await sharp(join(out, 'rg.mask.png')).raw().toBuffer({ resolveWithObject: true });

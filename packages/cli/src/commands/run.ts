@@ -99,7 +99,12 @@ export function registerRun(program: Command<[], Record<string, unknown>>): void
     .option('--std <list>', 'per-channel std, comma-separated (1 value or one per channel)', parseFloats)
     .addOption(new Option('--layout <layout>', 'input tensor layout').choices(['NCHW', 'NHWC'] as const))
     .addOption(new Option('--channel-order <order>', 'input channel order').choices(['RGB', 'BGR', 'GRAY'] as const))
-    .addOption(new Option('--format <format>', "image-to-image output format (default: the input's)").choices(FORMATS))
+    .addOption(
+      new Option(
+        '--format <format>',
+        "output image format: images, overlays, drawn detections (default: the input's)",
+      ).choices(FORMATS),
+    )
     .option(
       '--png-compression <n>',
       'zlib level 0-9 for PNG outputs with repeats, e.g. masks (default 6; 0 = uncompressed)',
