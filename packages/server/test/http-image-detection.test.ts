@@ -54,6 +54,12 @@ describe('the image endpoint for a detection model', () => {
     near(blue.box, [400, 200, 600, 300]);
   });
 
+  it('answers an empty list for an image with nothing in it (zero rows through the worker)', async () => {
+    const response = await post('/v2/models/boxes/infer/image', await picture(50, 40, []));
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toMatchObject({ width: 50, height: 40, detections: [] });
+  });
+
   it('takes score_threshold and max_detections, and refuses bad values with a 400', async () => {
     const upload = await UPLOAD();
     const strict = (await post('/v2/models/boxes/infer/image?score_threshold=0.8', upload)).json();

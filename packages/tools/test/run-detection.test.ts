@@ -126,6 +126,10 @@ describe('run --task detection', () => {
       (await runImages(onnx, [input], { scoreThreshold: 0.8 })).files[0]!.detections!.map((d) => d.class_id),
     ).toEqual([1]);
     expect((await runImages(onnx, [input], { maxDetections: 1 })).files[0]!.detections).toHaveLength(1);
+    const empty = await picture(join(dir, 'black.png'), 40, 30, []);
+    const out = tmp('empty-out');
+    const none = await runImages(onnx, [empty], { out });
+    expect(none.files[0]).toMatchObject({ ok: true, detections: [], outputs: [join(out, 'black.detections.png')] });
   });
 
   it('reports keypoints, infers the task from the output names, and names COCO classes for torchvision detectors', async () => {
