@@ -1,14 +1,20 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { FIXTURES } from './http-support/fixtures.js';
 import { startServer, type TestServer } from './http-support/server.js';
 
 let server: TestServer;
+/** colour_boxes with a symbolic batch dim on its input (packages/runtime/test/fixtures). */
+const DYNAMIC_BATCH = fileURLToPath(
+  new URL('../../runtime/test/fixtures/colour_boxes_dynamic_batch.onnx', import.meta.url),
+);
 
 beforeAll(async () => {
   server = await startServer([
     { name: 'boxes', path: FIXTURES.detector },
     { name: 'seg', path: FIXTURES.segOutAux },
+    { name: 'batchable', path: DYNAMIC_BATCH },
   ]);
 });
 afterAll(() => server.close());
@@ -89,6 +95,25 @@ describe('the image endpoint for a detection model', () => {
     expect(outputs.boxes).toMatchObject({ shape: [1, 4], data: [5, 10, 30, 20] });
     expect(outputs.scores).toMatchObject({ shape: [1], data: [0.75] });
     expect(outputs.labels).toMatchObject({ shape: [1], datatype: 'INT64', data: [2] });
+  });
+});
+
+describe('a detector with a symbolic batch dim on its input', () => {
+  it('is served unbatched: its detections dimension is no batch dimension, so requests are never concatenated', async () => {
+    expect(server.manager.metadata('batchable').batching.maxBatchSize).toBe(0);
+    const pixels = (x0: number) => {
+      const data = new Array(3 * 64 * 64).fill(0);
+      for (let y = 10; y < 20; y++) for (let x = x0; x < x0 + 10; x++) data[y * 64 + x] = 0.9;
+      return JSON.stringify({ inputs: [{ name: 'image', shape: [1, 3, 64, 64], datatype: 'FP32', data }] });
+    };
+    const answers = await Promise.all(
+      [0, 10, 20, 30].map((x0) => post('/v2/models/batchable/infer', pixels(x0), 'application/json')),
+    );
+    answers.forEach((response, i) => {
+      expect(response.statusCode, response.body).toBe(200);
+      const boxes = response.json().outputs.find((o: { name: string }) => o.name === 'boxes');
+      expect(boxes).toMatchObject({ shape: [1, 4], data: [i * 10, 10, i * 10 + 10, 20] });
+    });
   });
 });
 
