@@ -12,10 +12,10 @@ export const RUN_TASKS: readonly RunTask[] = ['image-to-image', 'classification'
 const DEFAULT_TOP_K = 5;
 const DEFAULT_PNG_COMPRESSION = 6;
 const DEFAULT_SIZE = 224;
+/** torchvision's detectors keep boxes above 0.05 in the graph; 0.5 is what a person wants to see drawn. */
+const DEFAULT_SCORE_THRESHOLD = 0.5;
 
 const usage = (message: string, hint?: string): OxvError => new OxvError('ERR_USAGE', message, { hint });
-
-const DEFAULT_SCORE_THRESHOLD = 0.5;
 
 /**
  * The flag, else the card's task, else detection for a model whose outputs are the detection contract's
