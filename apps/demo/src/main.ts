@@ -64,10 +64,14 @@ async function run(): Promise<void> {
   const { tensor, placement } = imageToTensor(image, model.preprocess);
   page.input = { shape: [...tensor.shape], data: tensor.data };
   const repeats = Math.max(1, Math.min(50, Number($<HTMLInputElement>('repeats').value) || 1));
-  const result = await client.run(tensor.data.slice(), [...tensor.shape], repeats);
+  const result = await client.run(tensor.data.slice(), [...tensor.shape], repeats, model.outputName);
   page.output = { shape: result.shape, data: result.output };
   page.timings = { loadMs: model.load.loadMs, firstMs: result.firstMs, steadyP50Ms: result.steadyP50Ms };
-  renderResult(model, { image, placement, data: result.output, shape: result.shape }, page.timings);
+  renderResult(
+    model,
+    { image, placement, data: result.output, shape: result.shape, outputs: result.outputs },
+    page.timings,
+  );
   page.shownAt = performance.now();
   page.state = 'done';
   setStatus('run-status', `Done: ${model.load.choice.provider}, first run ${ms(result.firstMs)}.`);

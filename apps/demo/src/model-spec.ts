@@ -1,12 +1,22 @@
-import { OxvError, type ModelCard, type PreprocessSpec, type TensorInfo } from '@oxidizedvision/runtime';
+import {
+  OxvError,
+  detectionLabels,
+  hasDetectionOutputs,
+  segmentationOutput,
+  type ModelCard,
+  type PreprocessSpec,
+  type TensorInfo,
+} from '@oxidizedvision/runtime';
 
-export type Task = 'image-to-image' | 'classification' | 'segmentation';
+export type Task = 'image-to-image' | 'classification' | 'segmentation' | 'detection';
 
 export interface ModelSpec {
   name: string;
   task: Task;
-  labels: string[] | null;
+  labels: readonly string[] | null;
   preprocess: PreprocessSpec;
+  /** The output the task reads: torchvision segmentation's `out`, else the first (detection reads all). */
+  outputName: string;
 }
 
 /** Used when a model comes without its card, or the card leaves the size free: the denoiser's training size. */
@@ -48,12 +58,18 @@ export function resolveModelSpec(
         layout,
         channel_order: channels === 1 ? 'GRAY' : 'RGB',
       };
-  return { name: card?.name ?? name, task: resolveTask(card, outputs[0]), labels: card?.labels ?? null, preprocess };
+  const task = resolveTask(card, outputs);
+  const labels = task === 'detection' ? detectionLabels(card) : (card?.labels ?? null);
+  const main = task === 'segmentation' ? segmentationOutput(outputs) : outputs[0];
+  return { name: card?.name ?? name, task, labels, preprocess, outputName: main?.name ?? '' };
 }
 
-function resolveTask(card: ModelCard | null, output: TensorInfo | undefined): Task {
+function resolveTask(card: ModelCard | null, outputs: TensorInfo[]): Task {
   const task = card?.task;
-  if (task === 'classification' || task === 'segmentation' || task === 'image-to-image') return task;
+  if (task === 'classification' || task === 'segmentation' || task === 'image-to-image' || task === 'detection')
+    return task;
+  if (hasDetectionOutputs(outputs)) return 'detection';
+  const output = segmentationOutput(outputs);
   const rank = output?.shape.length ?? 0;
   if (rank <= 2) return 'classification';
   const c = output!.shape[1];

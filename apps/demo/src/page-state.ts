@@ -2,7 +2,7 @@
  * The page's state, exposed read-only as `window.__oxv` for the browser tests and the benchmark (nothing
  * drives the page through it), and the one inference worker every module talks to.
  */
-import type { RawImage } from '@oxidizedvision/runtime';
+import type { Detection, RawImage } from '@oxidizedvision/runtime';
 import type { ServerComparison } from './compare.js';
 import type { ModelSpec } from './model-spec.js';
 import type { LoadResult, TrialResult } from './protocol.js';
@@ -15,6 +15,8 @@ export interface PageState {
   image: RawImage | null;
   input: { shape: number[]; data: Float32Array } | null;
   output: { shape: number[]; data: Float32Array } | null;
+  /** A detection model's last result, in the image's pixels. */
+  detections: Detection[] | null;
   timings: { loadMs: number; firstMs: number; steadyP50Ms: number | null } | null;
   error: { code: string; message: string } | null;
   compare: ServerComparison | null;
@@ -32,6 +34,7 @@ export const page: PageState = {
   image: null,
   input: null,
   output: null,
+  detections: null,
   timings: null,
   error: null,
   shownAt: null,

@@ -1,7 +1,7 @@
 import type { PreprocessSpec, RawImage } from '@oxidizedvision/runtime';
 
 /** Softmax over the logits (unless they already sum to 1), best k first. */
-export function topK(logits: Float32Array, labels: string[] | null, k = 5): { label: string; p: number }[] {
+export function topK(logits: Float32Array, labels: readonly string[] | null, k = 5): { label: string; p: number }[] {
   let sum = 0;
   for (const v of logits) sum += v;
   const isProb = Math.abs(sum - 1) < 1e-3 && logits.every((v) => v >= 0);

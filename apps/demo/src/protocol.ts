@@ -13,7 +13,7 @@ export interface BackendChoice {
 
 export type WorkerRequest =
   | { id: number; type: 'load'; model: Uint8Array; backend: BackendRequest; ortBase: string; threads?: number }
-  | { id: number; type: 'run'; input: Float32Array; shape: number[]; repeats: number }
+  | { id: number; type: 'run'; input: Float32Array; shape: number[]; repeats: number; output?: string }
   | TrialRequest;
 
 /**
@@ -67,8 +67,11 @@ export interface LoadResult {
 }
 
 export interface RunResult {
+  /** The output the page's task reads (the request's `output`, else the model's first). */
   output: Float32Array;
   shape: number[];
+  /** Every output, as float32 (a detector's int64 labels included), for tasks that read several. */
+  outputs: Record<string, { data: Float32Array; shape: number[] }>;
   firstMs: number;
   /** Median of the timed repeats after the first run; null when only one run was asked for. */
   steadyP50Ms: number | null;

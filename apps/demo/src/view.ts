@@ -45,6 +45,16 @@ export function renderTopK(items: { label: string; p: number }[]): void {
   );
 }
 
+export function renderList(id: 'detections', lines: string[]): void {
+  $(id).replaceChildren(
+    ...lines.map((line) => {
+      const li = document.createElement('li');
+      li.textContent = line;
+      return li;
+    }),
+  );
+}
+
 export function renderTimings(rows: [string, string][]): void {
   $('timings').replaceChildren(
     ...rows.map(([name, value]) => {

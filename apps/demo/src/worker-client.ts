@@ -52,8 +52,8 @@ export function createWorkerClient() {
   return {
     load: (model: Uint8Array, backend: BackendRequest, ortBase: string, threads?: number) =>
       call<LoadResult>({ type: 'load', model, backend, ortBase, threads } as Omit<WorkerRequest, 'id'>),
-    run: (input: Float32Array, shape: number[], repeats: number) =>
-      call<RunResult>({ type: 'run', input, shape, repeats } as Omit<WorkerRequest, 'id'>),
+    run: (input: Float32Array, shape: number[], repeats: number, output?: string) =>
+      call<RunResult>({ type: 'run', input, shape, repeats, output } as Omit<WorkerRequest, 'id'>),
     trial: (request: Omit<TrialRequest, 'id' | 'type'>, onProgress: (progress: TrialProgress) => void) =>
       call<TrialResult>({ type: 'trial', ...request } as Omit<WorkerRequest, 'id'>, [], onProgress),
   };

@@ -4,7 +4,7 @@
  * must stay responsive (and keyboard operable) meanwhile. One runner per worker; loading a new model
  * disposes the previous one.
  */
-import { createTensor, isOxvError, type Runner } from '@oxidizedvision/runtime';
+import { createTensor, isOxvError, toFloat64Array, type Runner } from '@oxidizedvision/runtime';
 import { createWebRunner, setWasmPaths } from '@oxidizedvision/runtime/web';
 import { chooseBackend } from './backend-choice.js';
 import type {
@@ -31,7 +31,10 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
         : request.type === 'run'
           ? await run(request)
           : await trial(request);
-    const transfer = 'output' in result ? [result.output.buffer] : [];
+    // Each buffer once: the main output is one of `outputs`, and a buffer listed twice cannot be transferred.
+    // (A LoadResult has `outputs` too, as tensor infos: only a RunResult has `output`.)
+    const transfer =
+      'output' in result ? [...new Set(Object.values(result.outputs).map((o) => o.data.buffer as ArrayBuffer))] : [];
     post({ id: request.id, ok: true, result }, transfer);
   } catch (error) {
     const code = isOxvError(error) ? error.code : 'ERR_INFERENCE';
@@ -78,9 +81,9 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<Ru
   if (!runner) throw new Error('load a model first');
   const info = runner.info();
   const feeds = { [info.inputs[0]!.name]: createTensor('float32', request.shape, request.input) };
-  const outputName = info.outputs[0]!.name;
+  const outputName = request.output ?? info.outputs[0]!.name;
   let started = performance.now();
-  const first = (await runner.run(feeds))[outputName]!;
+  const results = await runner.run(feeds);
   const firstMs = performance.now() - started;
   const times: number[] = [];
   for (let i = 1; i < request.repeats; i++) {
@@ -90,7 +93,14 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<Ru
   }
   times.sort((a, b) => a - b);
   const steadyP50Ms = times.length > 0 ? times[Math.floor((times.length - 1) / 2)]! : null;
-  // Copy: the runner may hand back a view over memory it reuses.
-  const output = Float32Array.from(first.data as ArrayLike<number>);
-  return { output, shape: [...first.shape], firstMs, steadyP50Ms };
+  // Copies: the runner may hand back views over memory it reuses. int64 (a detector's labels) as numbers.
+  const outputs = Object.fromEntries(
+    Object.entries(results).map(([name, t]) => [
+      name,
+      { data: Float32Array.from(toFloat64Array(t)), shape: [...t.shape] },
+    ]),
+  );
+  const main = outputs[outputName];
+  if (!main) throw new Error(`the model has no output "${outputName}"`);
+  return { output: main.data, shape: main.shape, outputs, firstMs, steadyP50Ms };
 }

@@ -119,6 +119,41 @@ describe('demo page (chromium, onnxruntime-web WASM)', () => {
   );
 });
 
+describe('demo page detection', () => {
+  it('draws the boxes of a detection model and lists its detections in the image pixels', async () => {
+    const page = await openPage();
+    const http = join(REPO, 'packages/server/test/fixtures/http');
+    await page.setInputFiles('#model-file', [join(http, 'colour_boxes.onnx'), join(http, 'colour_boxes.card.json')]);
+    expect((await settle(page, ['ready', 'error'])).error).toBeNull();
+    // 320x160 stretched to 64x64: one model pixel is 5 x 2.5 image pixels.
+    const pixels = Buffer.alloc(320 * 160 * 3);
+    for (let y = 40; y < 120; y++) for (let x = 60; x < 200; x++) pixels[(y * 320 + x) * 3] = 240;
+    const png = await sharp(pixels, { raw: { width: 320, height: 160, channels: 3 } })
+      .png()
+      .toBuffer();
+    await page.setInputFiles('#image-file', { name: 'red.png', mimeType: 'image/png', buffer: png });
+    await page.waitForFunction(() => !(document.getElementById('run') as HTMLButtonElement).disabled);
+    await page.click('#run');
+    expect((await settle(page, ['done', 'error'])).error).toBeNull();
+    await page.screenshot({ path: join(ARTIFACTS, 'detection.png'), fullPage: true });
+    const shown = await page.evaluate(() => {
+      const s = (window as unknown as { __oxv: { detections: { label: string; box: number[] }[] | null } }).__oxv;
+      const canvas = document.getElementById('output-canvas') as HTMLCanvasElement;
+      // The outline is drawn just inside the box's left edge, over the red fill.
+      const x = Math.round(s.detections?.[0]?.box[0] ?? 0);
+      const edge = canvas.getContext('2d')!.getImageData(x, 80, 1, 1).data;
+      return { detections: s.detections, size: [canvas.width, canvas.height], edge: [...edge].slice(0, 3) };
+    });
+    expect(shown.size).toEqual([320, 160]);
+    expect(shown.detections).toHaveLength(1);
+    expect(shown.detections![0]!.label).toBe('red');
+    shown.detections![0]!.box.forEach((v, i) => expect(Math.abs(v - [60, 40, 200, 120][i]!)).toBeLessThanOrEqual(5));
+    expect(shown.edge).not.toEqual([240, 0, 0]);
+    await expect(page.locator('#detections').textContent()).resolves.toMatch(/red — 94\.1% at \[/);
+    await page.close();
+  });
+});
+
 describe('demo page offline', () => {
   it('runs the example again after its server has gone (service worker cache)', async () => {
     const own = await startStaticServer(dist);

@@ -1,8 +1,9 @@
 // The page's pure helpers, in Node: shape checks, postprocessing and the variant trial's bookkeeping that
 // the browser tests only reach through the denoiser.
 import { describe, expect, it } from 'vitest';
-import type { Runner } from '@oxidizedvision/runtime';
+import { COCO_CATEGORIES, layoutDetections, type ModelCard, type Runner } from '@oxidizedvision/runtime';
 
+import { describeDetection, paintDetections, type Painter } from '../src/draw-detections.js';
 import { resolveModelSpec } from '../src/model-spec.js';
 import { topK } from '../src/postprocess.js';
 import { describeTrial } from '../src/variant-trial.js';
@@ -35,6 +36,100 @@ describe('resolveModelSpec', () => {
     );
     expect(spec.preprocess).toMatchObject({ size: [256, 256], layout: 'NHWC', channel_order: 'GRAY' });
     expect(spec.task).toBe('segmentation');
+  });
+});
+
+describe('resolveModelSpec for torchvision models', () => {
+  const image = [{ name: 'image', dtype: 'float32', shape: [1, 3, 320, 320] }];
+  it('reads a detector from its output names, with COCO labels for a torchvision card', () => {
+    const outputs = ['boxes', 'labels', 'scores'].map((name) => ({ name, dtype: 'float32', shape: ['detections'] }));
+    expect(resolveModelSpec('det.onnx', image, outputs, null)).toMatchObject({ task: 'detection', labels: null });
+    const card = {
+      name: 'frcnn',
+      task: 'detection',
+      labels: null,
+      preprocess: {
+        size: [320, 320],
+        resize: 'stretch',
+        scale: 1 / 255,
+        mean: [0],
+        std: [1],
+        layout: 'NCHW',
+        channel_order: 'RGB',
+      },
+      source: { kind: 'torchvision', arch: 'fasterrcnn_mobilenet_v3_large_320_fpn', init_args: {} },
+    } as unknown as ModelCard;
+    expect(resolveModelSpec('det.onnx', image, outputs, card).labels).toBe(COCO_CATEGORIES);
+  });
+
+  it('picks "out" of a torchvision segmentation model even when "aux" comes first', () => {
+    const outputs = ['aux', 'out'].map((name) => ({ name, dtype: 'float32', shape: [1, 21, 320, 320] }));
+    expect(resolveModelSpec('seg.onnx', image, outputs, null)).toMatchObject({
+      task: 'segmentation',
+      outputName: 'out',
+    });
+  });
+});
+
+describe('drawing detections', () => {
+  /** Records what a canvas 2D context would be asked to draw. */
+  function recorder(): Painter & { calls: unknown[][] } {
+    const calls: unknown[][] = [];
+    const note =
+      (name: string) =>
+      (...args: unknown[]) => {
+        calls.push([name, ...args]);
+      };
+    return {
+      calls,
+      lineWidth: 0,
+      font: '',
+      textBaseline: 'top',
+      fillStyle: '',
+      strokeStyle: '',
+      strokeRect: note('strokeRect'),
+      fillRect: note('fillRect'),
+      fillText: note('fillText'),
+      beginPath: note('beginPath'),
+      arc: note('arc'),
+      fill: note('fill'),
+      stroke: note('stroke'),
+    };
+  }
+
+  it('outlines each box inside its edges, fills its label tab and writes the label at the layout position', () => {
+    const detection = {
+      label: 'dog',
+      class_id: 18,
+      score: 0.91,
+      box: [100, 80, 300, 280] as [number, number, number, number],
+    };
+    const layout = layoutDetections([detection], 1000, 800);
+    const ctx = recorder();
+    paintDetections(ctx, layout);
+    const [item] = layout.items;
+    const w = layout.lineWidth;
+    expect(ctx.calls).toEqual([
+      ['strokeRect', 100 + w / 2, 80 + w / 2, 200 - w, 200 - w],
+      ['fillRect', item!.label.x, item!.label.y, item!.label.width, item!.label.height],
+      ['fillText', 'dog 91%', item!.textX, item!.textY],
+    ]);
+    expect(ctx.font).toBe(`${layout.fontSize}px monospace`);
+    expect(ctx.lineWidth).toBe(w);
+    expect(describeDetection(detection)).toBe('dog — 91.0% at [100, 80, 300, 280]');
+  });
+
+  it('draws a dot per visible keypoint only', () => {
+    const keypoints: [number, number, number][] = [
+      [10, 10, 1],
+      [20, 20, 0],
+    ];
+    const ctx = recorder();
+    paintDetections(
+      ctx,
+      layoutDetections([{ label: 'p', class_id: 1, score: 1, box: [0, 0, 50, 50], keypoints }], 64, 64),
+    );
+    expect(ctx.calls.filter((c) => c[0] === 'arc').map((c) => c.slice(1, 3))).toEqual([[10, 10]]);
   });
 });
 

@@ -45,6 +45,7 @@ export const parsePositiveInt = intParser(1, MAX, 'a positive integer');
 export const parseNonNegativeInt = intParser(0, MAX, 'a non-negative integer');
 export const parsePositiveNumber = numberParser(0, Infinity, 'a number > 0', true);
 export const parseNonNegativeNumber = numberParser(0, Infinity, 'a number ≥ 0');
+export const parseUnitInterval = numberParser(0, 1, 'a number from 0 to 1');
 export const parseCosine = numberParser(-1, 1, 'a cosine similarity between -1 and 1');
 /** A port to listen on: 0 asks the OS for any free one. */
 export const parseListenPort = intParser(0, 65535, 'a port 0-65535');

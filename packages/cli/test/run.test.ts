@@ -101,4 +101,47 @@ describe('oxidizedvision run', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/input not found/);
   });
+
+  it('detects with a bare contract-shaped .onnx: a table, --json detections, drawn images, and threshold flags', async () => {
+    const dir = tmp();
+    const model = join(dir, 'boxes.onnx');
+    copyFileSync(join(REPO, 'packages/runtime/test/fixtures/colour_boxes.onnx'), model);
+    // coffee.png has bright red, green and blue pixels somewhere: whatever it finds, every box is inside it.
+    const image = join(SAMPLES, 'coffee.png');
+    const text = await cli(['run', model, image, '--score-threshold', '0']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/File .*Label .*Score .*Box/);
+    const out = join(dir, 'drawn');
+    const json = await cli([
+      'run',
+      model,
+      image,
+      '--json',
+      '-o',
+      out,
+      '--max-detections',
+      '2',
+      '--score-threshold',
+      '0',
+    ]);
+    expect(json.code, json.stderr).toBe(0);
+    const summary = JSON.parse(json.stdout) as {
+      task: string;
+      files: { outputs: string[]; detections: { box: number[]; score: number }[] }[];
+    };
+    expect(summary.task).toBe('detection');
+    const [file] = summary.files;
+    expect(file!.detections.length).toBeGreaterThan(0);
+    expect(file!.detections.length).toBeLessThanOrEqual(2);
+    for (const d of file!.detections) {
+      expect(d.box[0]).toBeGreaterThanOrEqual(0);
+      expect(d.box[2]).toBeLessThanOrEqual(400);
+      expect(d.box[3]).toBeLessThanOrEqual(300);
+    }
+    expect(file!.outputs).toEqual([join(out, 'coffee.detections.png')]);
+    expect(existsSync(file!.outputs[0]!)).toBe(true);
+    const bad = await cli(['run', model, image, '--score-threshold', '1.5']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/expected a number from 0 to 1, got "1.5"/);
+  });
 });

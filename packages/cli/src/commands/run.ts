@@ -8,13 +8,14 @@ import {
   parsePngLevel,
   parsePositiveInt,
   parsePositiveNumber,
+  parseUnitInterval,
   registryOptions,
 } from '../options.js';
 import { printJson, table } from '../output/format.js';
 import { createContext } from '../context.js';
 
 // Kept here so --help does not load the tools package.
-const TASKS = ['image-to-image', 'classification', 'segmentation'] as const;
+const TASKS = ['image-to-image', 'classification', 'segmentation', 'detection'] as const;
 const FORMATS = ['png', 'jpeg', 'webp', 'tiff'] as const;
 
 const seconds = (s: number): string => `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`;
@@ -50,19 +51,38 @@ function renderPredictions(files: RunFileResult[], csv: boolean): string {
   )}\n`;
 }
 
+function renderDetections(files: RunFileResult[]): string {
+  const rows = files
+    .filter((f) => f.ok)
+    .flatMap((f) =>
+      f.detections!.map((d) => [
+        basename(f.input),
+        d.label,
+        d.score.toFixed(3),
+        d.box.map((v) => v.toFixed(1)).join(', '),
+      ]),
+    );
+  return `${table(['File', 'Label', 'Score', 'Box (x1, y1, x2, y2)'], rows)}\n`;
+}
+
 function summaryLine(s: RunSummary, out: string | undefined): string {
   const where = s.task === 'classification' || !out ? '' : ` → ${out}`;
+  const found =
+    s.task === 'detection' ? `, ${s.files.reduce((n, f) => n + (f.detections?.length ?? 0), 0)} detection(s)` : '';
   const failed = s.failed ? `, ${s.failed} failed` : '';
-  return `${s.failed ? '✗' : '✓'} ${s.succeeded}/${s.total} image(s)${where} in ${(s.wall_ms / 1000).toFixed(1)} s (${s.images_per_second.toFixed(1)} img/s, model load ${(s.model_load_ms / 1000).toFixed(1)} s${failed})`;
+  return `${s.failed ? '✗' : '✓'} ${s.succeeded}/${s.total} image(s)${found}${where} in ${(s.wall_ms / 1000).toFixed(1)} s (${s.images_per_second.toFixed(1)} img/s, model load ${(s.model_load_ms / 1000).toFixed(1)} s${failed})`;
 }
 
 export function registerRun(program: Command<[], Record<string, unknown>>): void {
   const run = program
     .command('run')
-    .description('Run a model on images: denoised/restored images, top-k labels, or segmentation masks')
+    .description('Run a model on images: denoised/restored images, top-k labels, segmentation masks, or detections')
     .argument('<model>', 'registry name[:version], a YAML config, or an .onnx file (with its .card.json beside it)')
     .argument('<inputs...>', 'image files, folders, or quoted globs (PNG, JPEG, WebP, TIFF)')
-    .option('-o, --out <dir>', 'output folder (required for image-to-image and segmentation)')
+    .option(
+      '-o, --out <dir>',
+      'output folder (required for image-to-image and segmentation; detection draws its boxes there)',
+    )
     .addOption(new Option('--task <task>', "post-processing (default: the model card's task)").choices(TASKS))
     .option('--width <n>', 'model input width (default: the card)', parsePositiveInt)
     .option('--height <n>', 'model input height (default: the card)', parsePositiveInt)
@@ -79,13 +99,25 @@ export function registerRun(program: Command<[], Record<string, unknown>>): void
     .option('--std <list>', 'per-channel std, comma-separated (1 value or one per channel)', parseFloats)
     .addOption(new Option('--layout <layout>', 'input tensor layout').choices(['NCHW', 'NHWC'] as const))
     .addOption(new Option('--channel-order <order>', 'input channel order').choices(['RGB', 'BGR', 'GRAY'] as const))
-    .addOption(new Option('--format <format>', "image-to-image output format (default: the input's)").choices(FORMATS))
+    .addOption(
+      new Option(
+        '--format <format>',
+        "output image format: images, overlays, drawn detections (default: the input's)",
+      ).choices(FORMATS),
+    )
     .option(
       '--png-compression <n>',
       'zlib level 0-9 for PNG outputs with repeats, e.g. masks (default 6; 0 = uncompressed)',
       parsePngLevel,
     )
     .option('--top-k <n>', 'classification: classes per image (default 5)', parsePositiveInt)
+    .option('--score-threshold <x>', 'detection: drop detections scoring below x, 0-1 (default 0.5)', parseUnitInterval)
+    .option('--max-detections <n>', 'detection: at most n per image, best first (default: all)', parsePositiveInt)
+    .option(
+      '--nms-iou <x>',
+      'detection: class-aware NMS at IoU x, for models whose graph leaves NMS out (default: none)',
+      parseUnitInterval,
+    )
     .option(
       '--tile <n>',
       'image-to-image tile side in pixels; 0 = whole image (default: the model input size, at least 512 when its H/W are dynamic)',
@@ -124,6 +156,9 @@ export function registerRun(program: Command<[], Record<string, unknown>>): void
         format: opts.format,
         pngCompression: opts.pngCompression,
         topK: opts.topK,
+        scoreThreshold: opts.scoreThreshold,
+        maxDetections: opts.maxDetections,
+        nmsIou: opts.nmsIou,
         tile: opts.tile,
         overlap: opts.overlap,
         workers: opts.workers,
@@ -138,6 +173,8 @@ export function registerRun(program: Command<[], Record<string, unknown>>): void
       else {
         if (summary.task === 'classification' && summary.succeeded > 0)
           process.stdout.write(renderPredictions(summary.files, Boolean(opts.csv)));
+        if (summary.task === 'detection' && summary.succeeded > 0)
+          process.stdout.write(renderDetections(summary.files));
         // Most messages name their file already ("cannot decode image <path>: …"); the rest get it in front.
         for (const f of summary.files.filter((x) => !x.ok))
           ctx.logger.error(f.error!.message.includes(f.input) ? f.error!.message : `${f.input}: ${f.error!.message}`);

@@ -1,4 +1,4 @@
-import { OxvError, type ModelCard, type RunnerInfo } from '@oxidizedvision/runtime';
+import { OxvError, hasDetectionOutputs, type ModelCard, type RunnerInfo } from '@oxidizedvision/runtime';
 import { createBatcher } from '../batching/batcher.js';
 import { isIdleCollectionEnabled } from '../idle-collection.js';
 import { createWorkerPool, type WorkerPool } from '../workers/worker-pool.js';
@@ -155,13 +155,19 @@ export async function loadGeneration(options: GenerationOptions): Promise<Genera
 /**
  * Batching needs a leading batch dim on every input and output. A model with a fixed first dim is served
  * unbatched (Triton's max_batch_size 0) rather than refused: `--max-batch-size` applies to every
- * `--model`, and one fixed-shape model among them should still load.
+ * `--model`, and one fixed-shape model among them should still load. A detector's outputs (boxes,
+ * scores, labels) lead with a symbolic dim too, but it counts detections, not images: concatenating
+ * requests would mix their detections, so a detector is served unbatched whatever its input says.
  */
 function servedBatching(config: BatchingConfig, info: RunnerInfo, warn: (msg: string) => void): BatchingConfig {
   if (config.maxBatchSize === 0) return config;
+  const detector = hasDetectionOutputs(info.outputs);
   const batchable = [...info.inputs, ...info.outputs].every((t) => typeof t.shape[0] === 'string');
-  if (batchable) return config;
-  warn(`max_batch_size ${config.maxBatchSize} ignored: the model has no dynamic batch dim, so requests run one by one`);
+  if (batchable && !detector) return config;
+  const why = detector
+    ? "the model's detection outputs have a row per detection, not per request"
+    : 'the model has no dynamic batch dim';
+  warn(`max_batch_size ${config.maxBatchSize} ignored: ${why}, so requests run one by one`);
   return Object.freeze({ ...config, maxBatchSize: 0, preferredBatchSizes: [] });
 }
 

@@ -105,7 +105,7 @@ export const OPERATIONS: Operation[] = [
       method: 'post',
       path: '/v2/models/{model}/infer/image',
       summary:
-        'PNG/JPEG/WebP in (raw or multipart); image out (image-to-image, segmentation) or top-k JSON (classification)',
+        'PNG/JPEG/WebP in (raw or multipart); image out (image-to-image, segmentation), top-k JSON (classification) or detections JSON (detection: ?score_threshold, max_detections, nms_iou)',
       tag: 'inference',
       auth: 'inference',
       body: { type: 'image/*', schema: 'Binary' },

@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   OxvError,
   createTensor,
+  hasDetectionOutputs,
   imageToTensor,
+  segmentationOutput,
   type ModelCard,
   type PreprocessSpec,
   type Tensor,
@@ -11,6 +13,7 @@ import { decodeImage } from '@oxidizedvision/runtime/node';
 import { bodyBytes } from '../http/body.js';
 import { multipartFile } from '../http/multipart.js';
 import { encodeImageOutput, tensorToMask, type ImageFormat, type Restore } from '../image/to-image.js';
+import { detectionsAnswer, parseDetectionQuery, type DetectionQuery } from '../image/detections.js';
 import { topK } from '../image/top-k.js';
 import { mainThreadTurn } from '../turns.js';
 import type { InferResult, ModelMetadata } from '../models/types.js';
@@ -21,7 +24,7 @@ import { runInference } from './run-inference.js';
 /** A decompression bomb (a tiny PNG declaring 100k × 100k) must fail fast instead of allocating gigabytes. */
 const MAX_INPUT_PIXELS = 50_000_000;
 
-const TASKS = ['image-to-image', 'classification', 'segmentation'] as const;
+const TASKS = ['image-to-image', 'classification', 'segmentation', 'detection'] as const;
 type ImageTask = (typeof TASKS)[number];
 
 /** The model card fields this endpoint needs; a clear 400 names the one that is missing. */
@@ -35,6 +38,10 @@ function requireCard(meta: ModelMetadata): ModelCard & { task: ImageTask } {
         hint: 'convert writes <name>.card.json beside the .onnx; serve the converted file, or use /infer with tensors',
       },
     );
+  }
+  // A card without a task (written before detection existed) whose outputs are the detection contract's.
+  if (!TASKS.includes(card.task as ImageTask) && hasDetectionOutputs(meta.outputs)) {
+    return { ...card, task: 'detection' };
   }
   if (!TASKS.includes(card.task as ImageTask)) {
     throw new OxvError(
@@ -87,18 +94,29 @@ interface Answer {
   output: Tensor;
   restore: Restore;
   k: number;
+  detection: DetectionQuery | null;
   result: InferResult;
 }
 
-/** What a person can use, by task: top-k labels, a class mask, or the output image at the upload's size. */
+/**
+ * What a person can use, by task: top-k labels, detections (boxes in the upload's pixels), a class mask,
+ * or the output image at the upload's size.
+ */
 async function answer(
   reply: FastifyReply,
   request: FastifyRequest,
   card: ModelCard & { task: ImageTask },
   spec: PreprocessSpec,
-  { output, restore, k, result }: Answer,
+  { output, restore, k, detection, result }: Answer,
 ): Promise<unknown> {
   await mainThreadTurn(); // so is post-processing; a finished batch must not run all of its at once
+  if (card.task === 'detection') {
+    return {
+      model_name: result.modelName,
+      model_version: result.modelVersion,
+      ...detectionsAnswer(result.outputs, card, restore, detection!),
+    };
+  }
   if (card.task === 'classification') {
     return {
       model_name: result.modelName,
@@ -114,7 +132,7 @@ async function answer(
 /**
  * `POST /v2/models/{m}[/versions/{v}]/infer/image`: an encoded image in (raw body or multipart), the card's
  * preprocessing, one inference, and an answer a person can use: an image for image-to-image (and a class
- * mask for segmentation), top-k labels for classifiers.
+ * mask for segmentation), top-k labels for classifiers, detections as JSON for detectors.
  */
 export function imageRoutes(app: FastifyInstance): void {
   for (const url of withVersions('/infer/image')) {
@@ -123,6 +141,7 @@ export function imageRoutes(app: FastifyInstance): void {
       const meta = servingMetadata(app.oxv.manager, model, version);
       const card = requireCard(meta);
       const k = card.task === 'classification' ? parseTopK(request, app.oxv.options.defaultTopK) : 0;
+      const detection = card.task === 'detection' ? parseDetectionQuery(request) : null;
       const image = await decodeImage(imageBytes(request), { maxPixels: MAX_INPUT_PIXELS });
       await mainThreadTurn(); // preprocessing below is synchronous: one request's at a time (turns.ts)
       // A card without a fixed size (fully convolutional model) feeds the image at its own size.
@@ -131,10 +150,12 @@ export function imageRoutes(app: FastifyInstance): void {
       const input = meta.inputs[0]!;
       const feed = input.dtype === 'float16' ? createTensor('float16', tensor.shape, Array.from(tensor.data)) : tensor;
       const result = await runInference(app, request, model, version, { inputs: { [input.name]: feed } });
-      const output = result.outputs[meta.outputs[0]!.name] ?? Object.values(result.outputs)[0]!;
+      // Segmentation reads torchvision's `out` (not its `aux` head); the other tasks the first output.
+      const main = card.task === 'segmentation' ? segmentationOutput(meta.outputs)! : meta.outputs[0]!;
+      const output = result.outputs[main.name] ?? Object.values(result.outputs)[0]!;
       reply.header('x-model-version', result.modelVersion);
       const restore = { size: spec.size, placement, width: image.width, height: image.height };
-      return answer(reply, request, card, spec, { output, restore, k, result });
+      return answer(reply, request, card, spec, { output, restore, k, detection, result });
     });
   }
 }

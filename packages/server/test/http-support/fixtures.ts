@@ -16,4 +16,6 @@ export const FIXTURES = {
   classifier: httpFixture('colour_classifier.onnx'),
   segmenter: httpFixture('red_green_segmenter.onnx'),
   dtypes: httpFixture('dtypes.onnx'),
+  detector: httpFixture('colour_boxes.onnx'),
+  segOutAux: httpFixture('seg_out_aux.onnx'),
 };

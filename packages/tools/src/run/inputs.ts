@@ -41,10 +41,13 @@ const EXTENSION_OF_FORMAT: Record<OutputFormat, string> = { png: '.png', jpeg: '
 export interface PlannedOutput {
   path: string;
   format: OutputFormat;
-  kind: 'image' | 'mask' | 'overlay';
+  kind: 'image' | 'mask' | 'overlay' | 'detections';
 }
 
-/** The files one input produces: the same name in `out`, its own extension unless a format is forced. */
+/**
+ * The files one input produces: the same name in `out`, its own extension unless a format is forced.
+ * Detection draws its boxes into `<name>.detections.<ext>` only when there is an output folder.
+ */
 export function planOutputs(input: string, out: string, task: RunTask, format: OutputFormat | null): PlannedOutput[] {
   const ext = extname(input);
   const stem = basename(input, ext);
@@ -59,6 +62,9 @@ export function planOutputs(input: string, out: string, task: RunTask, format: O
       { path: named('.mask', 'png', false), format: 'png', kind: 'mask' },
       { path: named('.overlay', chosen, keepExt), format: chosen, kind: 'overlay' },
     ];
+  }
+  if (task === 'detection' && out !== '') {
+    return [{ path: named('.detections', chosen, keepExt), format: chosen, kind: 'detections' }];
   }
   return [];
 }

@@ -1,6 +1,7 @@
-import { imageToTensor, type Tensor } from '@oxidizedvision/runtime';
+import { decodeDetections, imageToTensor, type Detection, type Tensor } from '@oxidizedvision/runtime';
 import { decodeImage } from '@oxidizedvision/runtime/node';
 import { topK } from './classify.js';
+import { drawDetections } from './draw-detections.js';
 import { encodeImage } from './encode.js';
 import { processImageToImage } from './image-to-image.js';
 import type { PlannedOutput } from './inputs.js';
@@ -17,10 +18,27 @@ export async function processFile(
   outputs: PlannedOutput[],
   settings: RunSettings,
   pool: InferencePool,
-): Promise<{ written: string[]; predictions?: Prediction[] }> {
+): Promise<{ written: string[]; predictions?: Prediction[]; detections?: Detection[] }> {
   const image = await decodeImage(input, { grey: settings.preprocess.channel_order === 'GRAY' });
   const infer = async (tensor: Tensor<'float32'>): Promise<Tensor> =>
     (await pool.infer({ [settings.inputName]: tensor }))[settings.outputName]!;
+
+  if (settings.task === 'detection') {
+    const { tensor, placement } = imageToTensor(image, settings.preprocess);
+    const detections = decodeDetections(await pool.infer({ [settings.inputName]: tensor }), {
+      scoreThreshold: settings.scoreThreshold,
+      maxDetections: settings.maxDetections ?? undefined,
+      iouThreshold: settings.nmsIou,
+      labels: settings.labels,
+      placement,
+      width: image.width,
+      height: image.height,
+    });
+    const drawn = outputs[0];
+    if (!drawn) return { written: [], detections };
+    await encodeImage(await drawDetections(image, detections), drawn.path, drawn.format, settings.pngCompression);
+    return { written: [drawn.path], detections };
+  }
 
   if (settings.task === 'classification') {
     const { tensor } = imageToTensor(image, settings.preprocess);

@@ -1,17 +1,31 @@
-import { OxvError, type PreprocessSpec, type TensorInfo } from '@oxidizedvision/runtime';
+import {
+  OxvError,
+  detectionLabels,
+  hasDetectionOutputs,
+  segmentationOutput,
+  type PreprocessSpec,
+  type TensorInfo,
+} from '@oxidizedvision/runtime';
 import type { ResolvedModel, RunImagesOptions, RunSettings, RunTask } from './types.js';
 
-export const RUN_TASKS: readonly RunTask[] = ['image-to-image', 'classification', 'segmentation'];
+export const RUN_TASKS: readonly RunTask[] = ['image-to-image', 'classification', 'segmentation', 'detection'];
 const DEFAULT_TOP_K = 5;
 const DEFAULT_PNG_COMPRESSION = 6;
 const DEFAULT_SIZE = 224;
+/** torchvision's detectors keep boxes above 0.05 in the graph; 0.5 is what a person wants to see drawn. */
+const DEFAULT_SCORE_THRESHOLD = 0.5;
 
 const usage = (message: string, hint?: string): OxvError => new OxvError('ERR_USAGE', message, { hint });
 
-function resolveTask(model: ResolvedModel, flag: RunTask | undefined): RunTask {
+/**
+ * The flag, else the card's task, else detection for a model whose outputs are the detection contract's
+ * (boxes, scores, labels by name: a card from before the task existed, or none at all).
+ */
+function resolveTask(model: ResolvedModel, flag: RunTask | undefined, outputs: readonly TensorInfo[]): RunTask {
   if (flag) return flag;
   const fromCard = model.card?.task;
   if (fromCard && (RUN_TASKS as readonly string[]).includes(fromCard)) return fromCard as RunTask;
+  if (hasDetectionOutputs(outputs)) return 'detection';
   throw usage(
     fromCard
       ? `model ${model.name} has task "${fromCard}", which run cannot post-process`
@@ -128,9 +142,19 @@ const shapeText = (info: TensorInfo): string => `[${info.shape.join(', ')}]`;
 function assertOutputFitsTask(
   model: ResolvedModel,
   task: RunTask,
-  output: TensorInfo,
+  outputs: readonly TensorInfo[],
   labels: readonly string[] | null,
 ): void {
+  if (task === 'detection') {
+    if (!hasDetectionOutputs(outputs)) {
+      throw usage(
+        `model ${model.name} outputs ${outputs.map((o) => `"${o.name}"`).join(', ')}; detection needs outputs named boxes, scores and labels`,
+        'see docs/tasks.md § Detection for the output contract',
+      );
+    }
+    return;
+  }
+  const output = task === 'segmentation' ? segmentationOutput(outputs)! : outputs[0]!;
   const { shape } = output;
   if (task === 'classification') {
     const classes = shape.at(-1);
@@ -157,6 +181,21 @@ function assertOutputFitsTask(
   }
 }
 
+function resolveDetection(o: RunImagesOptions): Pick<RunSettings, 'scoreThreshold' | 'maxDetections' | 'nmsIou'> {
+  const scoreThreshold = o.scoreThreshold ?? DEFAULT_SCORE_THRESHOLD;
+  if (!(scoreThreshold >= 0 && scoreThreshold <= 1)) {
+    throw usage(`--score-threshold must be a number from 0 to 1, got ${scoreThreshold}`);
+  }
+  const maxDetections = o.maxDetections ?? null;
+  if (maxDetections !== null && !(Number.isSafeInteger(maxDetections) && maxDetections >= 1)) {
+    throw usage(`--max-detections must be a positive integer, got ${maxDetections}`);
+  }
+  const nmsIou = o.nmsIou ?? null;
+  if (nmsIou !== null && !(nmsIou >= 0 && nmsIou <= 1))
+    throw usage(`--nms-iou must be a number from 0 to 1, got ${nmsIou}`);
+  return { scoreThreshold, maxDetections, nmsIou };
+}
+
 /** Card, then flags, then defaults — resolved once and frozen, so workers and encoders share one truth. */
 export function resolveRunSettings(
   model: ResolvedModel,
@@ -166,12 +205,13 @@ export function resolveRunSettings(
   if (io.inputs.length !== 1) {
     throw usage(`model ${model.name} has ${io.inputs.length} inputs; run feeds models with exactly one image input`);
   }
-  const task = resolveTask(model, o.task);
-  const labels = model.card?.labels ?? null;
-  assertOutputFitsTask(model, task, io.outputs[0]!, labels);
+  const task = resolveTask(model, o.task, io.outputs);
+  const labels = task === 'detection' ? detectionLabels(model.card) : (model.card?.labels ?? null);
+  assertOutputFitsTask(model, task, io.outputs, labels);
   const { spec, dynamic, explicit } = resolvePreprocess(model, io.inputs[0]!, o);
   const topK = o.topK ?? DEFAULT_TOP_K;
   if (!(Number.isSafeInteger(topK) && topK >= 1)) throw usage(`--top-k must be a positive integer, got ${topK}`);
+  const detection = resolveDetection(o);
   const pngCompression = o.pngCompression ?? DEFAULT_PNG_COMPRESSION;
   if (!(Number.isInteger(pngCompression) && pngCompression >= 0 && pngCompression <= 9)) {
     throw usage(`--png-compression must be an integer from 0 to 9, got ${pngCompression}`);
@@ -184,10 +224,11 @@ export function resolveRunSettings(
     ...resolveTiling(task, spec, dynamic, o),
     topK,
     labels,
+    ...detection,
     format: o.format ?? null,
     pngCompression,
     overwrite: o.overwrite ?? false,
     inputName: io.inputs[0]!.name,
-    outputName: io.outputs[0]!.name,
+    outputName: (task === 'segmentation' ? segmentationOutput(io.outputs)! : io.outputs[0]!).name,
   });
 }

@@ -36,9 +36,12 @@ function planAll(files: string[], settings: RunSettings, out: string): Map<strin
   return plans;
 }
 
-/** Classification writes no files; the other tasks need a folder, which must not be a file. */
+/**
+ * Classification writes no files, detection only when given a folder (its result is the JSON); the other
+ * tasks need one. The folder must not be a file.
+ */
 function resolveOut(settings: RunSettings, out: string | undefined): string {
-  if (settings.task === 'classification') return '';
+  if (settings.task === 'classification' || (settings.task === 'detection' && !out)) return '';
   if (!out) throw new OxvError('ERR_USAGE', `-o/--out is required: ${settings.task} writes images`);
   const dir = resolve(out);
   if (existsSync(dir) && !statSync(dir).isDirectory()) {
@@ -79,12 +82,13 @@ export async function runImages(
       const t0 = performance.now();
       let result: RunFileResult;
       try {
-        const { written, predictions } = await processFile(input, plans.get(input)!, settings, pool);
+        const { written, predictions, detections } = await processFile(input, plans.get(input)!, settings, pool);
         result = {
           input,
           ok: true,
           outputs: written,
           ...(predictions ? { predictions } : {}),
+          ...(detections ? { detections } : {}),
           ms: performance.now() - t0,
         };
       } catch (error) {

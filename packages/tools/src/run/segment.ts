@@ -1,4 +1,11 @@
-import { OxvError, type Placement, type PreprocessSpec, type RawImage, type Tensor } from '@oxidizedvision/runtime';
+import {
+  OxvError,
+  classColour,
+  type Placement,
+  type PreprocessSpec,
+  type RawImage,
+  type Tensor,
+} from '@oxidizedvision/runtime';
 
 /** Per-pixel class = argmax over channels of [1, C, H, W] (NHWC: [1, H, W, C]); [1, H, W] is already a mask. */
 export function argmaxMask(
@@ -52,17 +59,7 @@ export function restoreMask(
   return { width, height, channels: 1, data };
 }
 
-/** A distinct colour per class id (golden-angle hues), class 0 (background) left uncoloured. */
-function classColour(id: number): [number, number, number] {
-  const hue = (id * 137.508) % 360;
-  const f = (n: number): number => {
-    const k = (n + hue / 60) % 6;
-    return Math.round(255 * (1 - Math.max(0, Math.min(k, 4 - k, 1))));
-  };
-  return [f(5), f(3), f(1)];
-}
-
-/** The source image with each non-background class tinted 50%. */
+/** The source image with each non-background class tinted 50% (class 0, background, left as it is). */
 export function overlayMask(image: RawImage, mask: RawImage): RawImage {
   const plane = image.width * image.height;
   const data = new Uint8Array(plane * 3);

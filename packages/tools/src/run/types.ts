@@ -1,12 +1,12 @@
-import type { ModelCard, PreprocessSpec } from '@oxidizedvision/runtime';
+import type { Detection, ModelCard, PreprocessSpec } from '@oxidizedvision/runtime';
 import type { LibraryOptions } from '../internal/logger.js';
 
-export type RunTask = 'image-to-image' | 'classification' | 'segmentation';
+export type RunTask = 'image-to-image' | 'classification' | 'segmentation' | 'detection';
 export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'tiff';
 
 /** What the caller may override; every field falls back to the model card, then to a documented default. */
 export interface RunImagesOptions extends LibraryOptions {
-  /** Output folder (created if missing); required unless the task is classification. */
+  /** Output folder (created if missing); required for image-to-image and segmentation, optional for detection. */
   out?: string;
   task?: RunTask;
   /** Model input size; the original denoiser_cli's --width/--height. */
@@ -27,6 +27,12 @@ export interface RunImagesOptions extends LibraryOptions {
   pngCompression?: number;
   /** Classification: how many classes to report per image (default 5). */
   topK?: number;
+  /** Detection: drop detections scoring below this (default 0.5). */
+  scoreThreshold?: number;
+  /** Detection: at most this many per image, best first (default: all above the threshold). */
+  maxDetections?: number;
+  /** Detection: class-aware NMS at this IoU, for graphs that leave NMS out (default: none). */
+  nmsIou?: number;
   /**
    * Image-to-image tile side in pixels: undefined → the model input size (at least 512 when its H/W are
    * dynamic), 0 → the whole image at once.
@@ -56,7 +62,10 @@ export interface RunSettings {
   tile: number;
   overlap: number;
   topK: number;
-  labels: string[] | null;
+  labels: readonly string[] | null;
+  scoreThreshold: number;
+  maxDetections: number | null;
+  nmsIou: number | null;
   format: OutputFormat | null;
   pngCompression: number;
   overwrite: boolean;
@@ -84,6 +93,8 @@ export interface RunFileResult {
   outputs: string[];
   /** Classification only. */
   predictions?: Prediction[];
+  /** Detection only: best first, in the source image's pixels. */
+  detections?: Detection[];
   error?: { code: string; message: string };
   ms: number;
 }
