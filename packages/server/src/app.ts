@@ -6,6 +6,7 @@ import { compressInferResponses } from './http/compress-responses.js';
 import { installErrorHandling } from './http/errors.js';
 import { createIdleCollector } from './idle-collection.js';
 import { createInFlight } from './in-flight.js';
+import { createJsonPool, DEFAULT_JSON_MIN_BYTES } from './json-workers/json-pool.js';
 import { createServerLogger } from './http/logger.js';
 import { requestId } from './http/request-id.js';
 import { createServerMetrics } from './metrics/metrics.js';
@@ -90,6 +91,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     metrics: createServerMetrics(manager, { processMetrics: resolved.processMetrics }),
     inFlight: createInFlight(),
     collector: createIdleCollector(),
+    json: createJsonPool({ threads: resolved.jsonThreads, minBytes: DEFAULT_JSON_MIN_BYTES }),
     draining: false,
   };
   app.decorate('oxv', context);
@@ -99,6 +101,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
   acceptRawBodies(app, resolved.bodyLimit);
   installErrorHandling(app);
   compressInferResponses(app);
+  app.addHook('onClose', () => context.json.close());
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -1,5 +1,6 @@
 import type { IdleCollector } from './idle-collection.js';
 import type { InFlight } from './in-flight.js';
+import type { JsonPool } from './json-workers/json-pool.js';
 import type { ModelManager } from './models/types.js';
 import type { RequestTarget, ServerMetrics } from './metrics/metrics.js';
 import type { ResolvedServerOptions } from './options.js';
@@ -13,6 +14,8 @@ export interface ServerContext {
   readonly inFlight: InFlight;
   /** Collects the event loop's garbage once nothing is in flight after large requests (idle-collection.ts). */
   readonly collector: IdleCollector;
+  /** Large JSON tensors are parsed and printed here, off the event loop. */
+  readonly json: JsonPool;
   /** Set the moment shutdown begins: readiness turns 503 and new inference gets 503 ERR_SHUTTING_DOWN. */
   draining: boolean;
 }

@@ -59,6 +59,11 @@ export interface ServerOptions {
   defaultModel?: string;
   /** A built browser page (apps/demo's dist/) to serve at /ui/ with COOP/COEP headers: `serve --ui`. */
   uiDir?: string;
+  /**
+   * Worker threads that parse and print large JSON tensors (bodies and responses of 256 KiB or more) off
+   * the event loop; 0 keeps them on it (json-workers/json-pool.ts). Default 1.
+   */
+  jsonThreads?: number;
 }
 
 export interface ResolvedServerOptions {
@@ -76,6 +81,7 @@ export interface ResolvedServerOptions {
   readonly defaultTopK: number;
   readonly defaultModel: string | null;
   readonly uiDir: string | null;
+  readonly jsonThreads: number;
 }
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024;
@@ -83,6 +89,7 @@ export const DEFAULT_HEADER_TIMEOUT_MS = 10_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 72_000;
 export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_JSON_THREADS = 1;
 export const DEFAULT_PORT = 8080;
 
 export const SERVER_VERSION = (
@@ -124,6 +131,7 @@ const ServerOptionsSchema = Type.Object(
     defaultTopK: Type.Optional(Count),
     defaultModel: Type.Optional(NonEmpty),
     uiDir: Type.Optional(NonEmpty),
+    jsonThreads: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
   },
   { additionalProperties: false },
 );
@@ -174,5 +182,6 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     defaultTopK: options.defaultTopK ?? 5,
     defaultModel: options.defaultModel ?? null,
     uiDir: options.uiDir ?? null,
+    jsonThreads: options.jsonThreads ?? DEFAULT_JSON_THREADS,
   });
 }

@@ -206,6 +206,11 @@ export function registerServe(program: Command<[], Record<string, unknown>>): vo
     )
     .option('--body-limit <size>', 'largest request body, e.g. 64mb (default 64mb)', parseSize)
     .option(
+      '--json-threads <n>',
+      'threads that parse and print large JSON tensors off the event loop, 0 = on it (default 1)',
+      parseNonNegativeInt,
+    )
+    .option(
       '--header-timeout-ms <ms>',
       'time a client has to send the request line and headers, then 408 (default 10000)',
       parsePositiveInt,
@@ -266,6 +271,7 @@ export function registerServe(program: Command<[], Record<string, unknown>>): vo
         ...defined({
           defaultModel: models[0]?.name,
           bodyLimit: opts.bodyLimit,
+          jsonThreads: opts.jsonThreads,
           headerTimeoutMs: opts.headerTimeoutMs,
           requestTimeoutMs: opts.requestTimeoutMs,
           keepAliveTimeoutMs: opts.keepAliveTimeoutMs,

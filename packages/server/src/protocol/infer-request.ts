@@ -167,7 +167,15 @@ export function decodeInferRequest(
 ): DecodedInferRequest {
   const split = splitBody(body, headerLength);
   if (split.header === null) return decodeRaw(split.binary, meta);
-  const header = parseJson(split.header, headerLength === undefined ? 'request body' : 'JSON header');
+  return decodeParsedRequest(parseJson(split.header, headerWhat(headerLength)), split.binary, meta);
+}
+
+/** What a parse error calls the JSON it read. */
+export const headerWhat = (headerLength: string | string[] | undefined): string =>
+  headerLength === undefined ? 'request body' : 'JSON header';
+
+/** decodeInferRequest for a whole-JSON body already parsed by parseJson (json-workers parse large ones). */
+export function decodeParsedRequest(header: unknown, binary: Uint8Array, meta: ModelMetadata): DecodedInferRequest {
   if (!isObject(header)) bad('the inference request must be a JSON object');
-  return decodeHeader(header, split.binary, meta);
+  return decodeHeader(header, binary, meta);
 }
