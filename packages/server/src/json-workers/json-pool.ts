@@ -50,6 +50,7 @@ interface Pending {
 interface Thread {
   worker: Worker;
   busy: number;
+  online: boolean;
 }
 
 /** The NumberArrays the worker sent as tagged objects, as NumberArrays again (in place). */
@@ -89,11 +90,13 @@ export function createJsonPool(options: JsonPoolOptions): JsonPool {
   let threads: Thread[] | undefined;
   let nextId = 1;
   let answered = 0;
+  let broken = false;
   let closed = false;
 
   function spawn(): Thread {
-    const thread: Thread = { worker: new Worker(url), busy: 0 };
+    const thread: Thread = { worker: new Worker(url), busy: 0, online: false };
     thread.worker.unref();
+    thread.worker.once('online', () => (thread.online = true));
     thread.worker.on('message', (answer: JsonAnswer) => {
       thread.busy--;
       answered++;
@@ -110,8 +113,11 @@ export function createJsonPool(options: JsonPoolOptions): JsonPool {
         pending.delete(id);
         job.reject(new Error(`JSON worker failed: ${error.message}`));
       }
+      // One that never started (its script missing from a bundle) would fail again at once: JSON then
+      // stays on the event loop rather than respawning in a loop.
+      if (!thread.online) broken = true;
       const i = threads?.indexOf(thread) ?? -1;
-      if (i >= 0 && !closed) threads![i] = spawn();
+      if (i >= 0 && !closed && !broken) threads![i] = spawn();
     });
     return thread;
   }
@@ -135,7 +141,7 @@ export function createJsonPool(options: JsonPoolOptions): JsonPool {
     get answered() {
       return answered;
     },
-    wants: (bytes) => options.threads > 0 && bytes >= options.minBytes,
+    wants: (bytes) => options.threads > 0 && !broken && bytes >= options.minBytes,
     parse(bytes, what) {
       // A body this request owns in an ordinary buffer moves; a shared one is shared: no copy either way.
       const transfer = !isShared(bytes.buffer) && isExclusive(bytes.buffer) ? [bytes.buffer as ArrayBuffer] : [];
