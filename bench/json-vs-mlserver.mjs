@@ -11,6 +11,7 @@
 //
 //   python3 -m venv /opt/mlserver-venv && /opt/mlserver-venv/bin/pip install mlserver==1.7.1 onnxruntime
 //   node bench/json-vs-mlserver.mjs --mlserver /opt/mlserver-venv/bin/mlserver
+//   node bench/json-vs-mlserver.mjs --server-args "--json-threads 0"   (JSON on the event loop)
 //
 // Needs `npm run build` and the example model (scripts/setup.sh converts it). See docs/benchmarks.md.
 import { fork, spawn } from 'node:child_process';
@@ -34,6 +35,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '15' },
     rounds: { type: 'string', default: '2' },
     json: { type: 'boolean', default: false },
+    // Extra `serve` flags for ours, e.g. "--json-threads 0" to measure JSON on the event loop.
+    'server-args': { type: 'string', default: '' },
   },
 });
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -160,7 +163,8 @@ const kinds = {
 
 log(`machine: ${JSON.stringify(machine())}`);
 log(`request: ${shape.join('×')} FP32, JSON body ${(jsonBody.length / 1e6).toFixed(2)} MB, concurrency ${concurrency}`);
-const servers = { ours: await startServer(['--model', onnx], { log }), mlserver: await startMlserver() };
+const serverArgs = values['server-args'].split(' ').filter(Boolean);
+const servers = { ours: await startServer(['--model', onnx, ...serverArgs], { log }), mlserver: await startMlserver() };
 const results = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
 try {
   for (let round = 0; round < Number(values.rounds); round++) {
