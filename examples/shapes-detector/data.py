@@ -218,7 +218,8 @@ def write_set(out: Path, count: int, seed: int, split: str, lone: bool) -> List[
             "labels": labels.tolist(),
             "names": [LABELS[k] for k in labels],
         })
-    (out / "labels.json").write_text(json.dumps(rows, indent=1) + "\n")
+    # One image per line: short enough to read, and diffs stay per image.
+    (out / "labels.json").write_text("[\n" + ",\n".join(json.dumps(r) for r in rows) + "\n]\n")
     return rows
 
 
