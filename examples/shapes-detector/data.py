@@ -10,8 +10,9 @@ shape keeps at least 60% of its area visible). Its box is the shape's own boundi
 image, in pixel coordinates (x1, y1, x2, y2 with 0..256; pixel i covers [i, i + 1)). Labels index
 LABELS: 0 square, 1 circle, 2 triangle, the order of config.yml's ``labels``.
 
-Backgrounds: random crops (any scale from a quarter of the photo's short side up to all of it,
-flipped, greyscale photos sometimes tinted) of photographs that ship inside scikit-image, read from
+Backgrounds: random square crops (from a quarter of the photo's short side up to all of it, maybe
+mirrored; in the train split also colour-jittered: channels swapped, greyscale photos tinted,
+contrast and brightness changed) of photographs that ship inside scikit-image, read from
 the installed package (nothing is downloaded); or noise: white, coloured Gaussian, or smooth
 low-frequency blobs. The ``train`` split uses TRAIN_PHOTOS; the ``eval`` split uses EVAL_PHOTOS, which
 training never sees.
@@ -51,27 +52,35 @@ EVAL_PHOTOS = ("astronaut", "coffee", "rocket")
 
 
 @lru_cache(maxsize=None)
-def load_photo(name: str) -> np.ndarray:
-    """A scikit-image sample as uint8 [H, W, 3]."""
+def load_photo(name: str) -> Image.Image:
+    """A scikit-image sample as an RGB PIL image (cached: crops are resized from it directly)."""
     img = skdata.stereo_motorcycle()[0] if name == "motorcycle" else getattr(skdata, name)()
     if img.ndim == 2:
         img = np.stack([img] * 3, axis=-1)
-    return np.ascontiguousarray(img[..., :3])
+    return Image.fromarray(np.ascontiguousarray(img[..., :3]))
 
 
-def photo_background(rng: np.random.Generator, photos: Tuple[str, ...]) -> np.ndarray:
+def photo_background(rng: np.random.Generator, photos: Tuple[str, ...], jitter: bool) -> np.ndarray:
     img = load_photo(photos[int(rng.integers(len(photos)))])
-    h, w = img.shape[:2]
-    short = min(h, w)
-    side = int(rng.uniform(0.25, 1.0) * short)
+    w, h = img.size
+    side = int(rng.uniform(0.25, 1.0) * min(h, w))
     top, left = int(rng.integers(h - side + 1)), int(rng.integers(w - side + 1))
-    crop = Image.fromarray(img[top : top + side, left : left + side]).resize((SIZE, SIZE), Image.BILINEAR)
+    crop = img.resize((SIZE, SIZE), Image.BILINEAR, box=(left, top, left + side, top + side))
     out = np.asarray(crop, dtype=np.float32) / 255
     if rng.random() < 0.5:
         out = out[:, ::-1]
-    if np.allclose(out[..., 0], out[..., 1]) and rng.random() < 0.5:
-        out = out * rng.uniform(0.5, 1.0, size=3).astype(np.float32)  # tint a greyscale photo
-    return np.ascontiguousarray(out)
+    if not jitter:
+        return np.ascontiguousarray(out)
+    # Colour jitter (training only), so that a few photos stand for many: swap channels (a red scene
+    # turns blue), tint greyscale ones, and change contrast and brightness.
+    if np.allclose(out[..., 0], out[..., 1]):
+        if rng.random() < 0.5:
+            out = out * rng.uniform(0.5, 1.0, size=3).astype(np.float32)
+    elif rng.random() < 0.5:
+        out = out[..., rng.permutation(3)]
+    contrast, brightness = rng.uniform(0.6, 1.2), rng.uniform(-0.15, 0.15)
+    out = (out - 0.5) * contrast + 0.5 + brightness
+    return np.ascontiguousarray(np.clip(out, 0, 1), dtype=np.float32)
 
 
 def noise_background(rng: np.random.Generator) -> np.ndarray:
@@ -82,12 +91,14 @@ def noise_background(rng: np.random.Generator) -> np.ndarray:
         return rng.uniform(lo, hi, size=(SIZE, SIZE, 3)).astype(np.float32)
     if kind == 1:  # Gaussian noise around a random colour
         mean = rng.uniform(0, 1, size=3)
-        return np.clip(mean + rng.normal(0, rng.uniform(0.03, 0.3), (SIZE, SIZE, 3)), 0, 1).astype(np.float32)
+        noise = rng.standard_normal((SIZE, SIZE, 3), dtype=np.float32) * rng.uniform(0.03, 0.3)
+        return np.clip(mean + noise, 0, 1).astype(np.float32)
     # Smooth blobs: a coarse random grid upsampled, plus a little fine noise.
     cells = int(rng.integers(2, 33))
     coarse = (rng.uniform(0, 1, (cells, cells, 3)) * 255).astype(np.uint8)
     smooth = np.asarray(Image.fromarray(coarse).resize((SIZE, SIZE), Image.BICUBIC), dtype=np.float32) / 255
-    return np.clip(smooth + rng.normal(0, rng.uniform(0, 0.08), smooth.shape), 0, 1).astype(np.float32)
+    noise = rng.standard_normal(smooth.shape, dtype=np.float32) * rng.uniform(0, 0.08)
+    return np.clip(smooth + noise, 0, 1).astype(np.float32)
 
 
 def random_colour(rng: np.random.Generator) -> np.ndarray:
@@ -152,7 +163,7 @@ def make_image(seed: int, index: int, split: str = "train", lone: bool = False
         raise ValueError(f"split must be 'train' or 'eval', got {split!r}")
     rng = np.random.default_rng([seed, index, 0 if split == "train" else 1, int(lone)])
     photos = TRAIN_PHOTOS if split == "train" else EVAL_PHOTOS
-    img = photo_background(rng, photos) if lone or rng.random() < 0.6 else noise_background(rng)
+    img = photo_background(rng, photos, split == "train") if lone or rng.random() < 0.6 else noise_background(rng)
     if lone:
         wanted = 1
     else:
@@ -200,7 +211,7 @@ def make_image(seed: int, index: int, split: str = "train", lone: bool = False
         boxes.append(box.astype(np.float32))
         labels.append(kind)
     if rng.random() < 0.3:  # sensor-like noise over everything
-        img = img + rng.normal(0, rng.uniform(0.005, 0.04), img.shape).astype(np.float32)
+        img = img + rng.standard_normal(img.shape, dtype=np.float32) * rng.uniform(0.005, 0.04)
     pixels = np.round(np.clip(img, 0, 1) * 255).astype(np.uint8)
     return (pixels, np.array(boxes, dtype=np.float32).reshape(-1, 4), np.array(labels, dtype=np.int64))
 
