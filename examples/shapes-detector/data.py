@@ -20,7 +20,8 @@ training never sees.
 Determinism: image ``i`` of seed ``s`` depends only on (s, i, split, lone), through numpy's
 ``default_rng([s, i, ...])``, so any one image can be regenerated without the ones before it.
 
-As a script it writes PNGs plus ``labels.json`` (file name, boxes, labels, label names) to ``--out``.
+As a script it writes PNGs plus ``labels.jsonl`` (a JSON object per image: file name, boxes, labels,
+label names) to ``--out``.
 """
 
 import argparse
@@ -229,14 +230,14 @@ def write_set(out: Path, count: int, seed: int, split: str, lone: bool) -> List[
             "labels": labels.tolist(),
             "names": [LABELS[k] for k in labels],
         })
-    # One image per line: short enough to read, and diffs stay per image.
-    (out / "labels.json").write_text("[\n" + ",\n".join(json.dumps(r) for r in rows) + "\n]\n")
+    # JSON Lines, one image per line: short enough to read, and diffs stay per image.
+    (out / "labels.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Write synthetic shape-detection images and their boxes.")
-    parser.add_argument("--out", type=Path, required=True, help="folder for the PNGs and labels.json")
+    parser.add_argument("--out", type=Path, required=True, help="folder for the PNGs and labels.jsonl")
     parser.add_argument("--count", type=int, default=16)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--split", choices=("train", "eval"), default="eval",
@@ -244,7 +245,7 @@ def main() -> None:
     parser.add_argument("--lone", action="store_true", help="exactly one shape per image, on a photo")
     args = parser.parse_args()
     rows = write_set(args.out, args.count, args.seed, args.split, args.lone)
-    print(f"wrote {len(rows)} images and labels.json to {args.out}")
+    print(f"wrote {len(rows)} images and labels.jsonl to {args.out}")
 
 
 if __name__ == "__main__":

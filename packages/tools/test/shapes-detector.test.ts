@@ -44,7 +44,8 @@ describe('examples/shapes-detector', () => {
     const images = join(dir, 'images');
     const args = ['--out', images, '--count', String(IMAGES), '--seed', String(SEED), '--lone'];
     await promisify(execFile)(python, [join(EXAMPLE, 'data.py'), ...args]);
-    truth = JSON.parse(readFileSync(join(images, 'labels.json'), 'utf8')) as Truth[];
+    const lines = readFileSync(join(images, 'labels.jsonl'), 'utf8').trim().split('\n');
+    truth = lines.map((line) => JSON.parse(line) as Truth);
     const result = await convertModel(config);
     runner = await createNodeRunner(result.files.onnx);
   });
