@@ -4,8 +4,8 @@
 //   http    `oxidizedvision serve` in a child process, Triton binary tensors in and out, through
 //           bench/raw-http-client.mjs (prebuilt request bytes, one reused read buffer per socket)
 //   grpc    the same server's --grpc-port, ModelInfer with raw_input_contents / raw_output_contents,
-//           through @grpc/grpc-js with a prebuilt serialized request and an answer that is only counted
-//           (its bytes are checked once, then not decoded): the leanest grpc-js client there is
+//           through bench/raw-grpc-client.mjs (node:http2, a prebuilt framed request, answers only
+//           counted after one full check with @grpc/grpc-js and the server's .proto)
 // Rounds alternate the order; the server and in-process manager use the same batching and instances
 // (serve's defaults unless flags say otherwise). Prints each round and the medians' ratios to in-process.
 //
@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { createModelManager, DEFAULT_BATCHING, DEFAULT_INSTANCES, inferenceService } from '@oxidizedvision/server';
 import { binaryInferRequest, closedLoop, fmt, machine, median, startServer } from './server-lib.mjs';
 import { rawHttpClient } from './raw-http-client.mjs';
+import { frameMessage, rawGrpcClient } from './raw-grpc-client.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -75,23 +76,26 @@ const grpcBody = service.requestSerialize({
   outputs: [{ name: output }],
   raw_input_contents: [Buffer.from(template.buffer)],
 });
-const grpcClient = new Client(server.grpc, credentials.createInsecure(), {
+// The answer checked once through grpc-js, the server's own .proto and a full decode; then measured
+// with the lean client.
+const checkClient = new Client(server.grpc, credentials.createInsecure(), {
   'grpc.max_receive_message_length': -1,
   'grpc.max_send_message_length': -1,
 });
-const grpcCall = (decode) =>
-  new Promise((resolve, reject) =>
-    grpcClient.makeUnaryRequest(
-      service.path,
-      (body) => body,
-      (bytes) => (decode ? service.responseDeserialize(bytes) : bytes),
-      grpcBody,
-      (error, answer) => (error ? reject(error) : resolve(answer)),
-    ),
-  );
-const first = await grpcCall(true);
+const first = await new Promise((resolve, reject) =>
+  checkClient.makeUnaryRequest(
+    service.path,
+    (body) => body,
+    (bytes) => service.responseDeserialize(bytes),
+    grpcBody,
+    (error, answer) => (error ? reject(error) : resolve(answer)),
+  ),
+);
+checkClient.close();
 if (first.raw_output_contents[0]?.length !== outputBytes) throw new Error('gRPC answer has the wrong output size');
-const grpcAnswerBytes = (await grpcCall(false)).length;
+const grpcClient = rawGrpcClient(server.grpc);
+const grpcFramed = frameMessage(grpcBody);
+const grpcAnswerBytes = await grpcClient.call(service.path, grpcFramed);
 
 const senders = {
   inproc: async () => {
@@ -107,8 +111,8 @@ const senders = {
     return 1;
   },
   grpc: async () => {
-    const bytes = await grpcCall(false);
-    if (bytes.length !== grpcAnswerBytes) throw new Error(`gRPC answer of ${bytes.length} bytes`);
+    const bytes = await grpcClient.call(service.path, grpcFramed);
+    if (bytes !== grpcAnswerBytes) throw new Error(`gRPC answer of ${bytes} bytes`);
     return 1;
   },
 };
