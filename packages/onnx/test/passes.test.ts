@@ -176,6 +176,19 @@ describe('convertToFloat16', () => {
     expect(compareTensors(a.output!, b.output!).cosine_similarity).toBeGreaterThan(0.9999);
   });
 
+  it('types TopK, GatherElements and int64→float Casts of in-graph detection decoding, so onnxruntime loads it', async () => {
+    // Before TopK and GatherElements had type rules, the GatherElements stayed float32 for want of a type
+    // and its Add met a Cast rewritten to float16: "Type parameter (T) of Optype (Add) bound to different types".
+    const model = load('tiny_decoder.onnx');
+    const h = convertToFloat16(cloneModel(model)).model;
+    const x = seededInput([1, 3, 16, 16], 5);
+    const [a, b] = [await runModel(encodeModel(model), { input: x }), await runModel(encodeModel(h), { input: x })];
+    for (const name of Object.keys(a)) {
+      expect(b[name]!.dtype).toBe('float32');
+      expect(compareTensors(a[name]!, b[name]!).max_abs_error).toBeLessThan(0.02);
+    }
+  });
+
   it('keeps blocked nodes (by name) and their weights in float32, and can retype I/O to float16', async () => {
     const result = convertToFloat16(load('tiny_cnn.onnx'), { blockNodes: ['/conv2/Conv'], keepIoTypes: false });
     const h = result.model;

@@ -193,6 +193,28 @@ const gather: ShapeRule = (node, [x, indices]) => {
   return [out];
 };
 
+/** GatherElements: the indices' shape, the data's type. */
+const gatherElements: ShapeRule = (_node, [x, indices]) => [{ dtype: x?.dtype ?? 0, shape: indices?.shape }];
+
+/** TopK: values of the input's type and int64 indices, `k` along the axis (when k is a constant). */
+const topK: ShapeRule = (node, [x, k]) => {
+  let shape: Dim[] | undefined;
+  if (x?.shape) {
+    const axis = normaliseAxis(attrInt(node, 'axis', -1), x.shape.length);
+    shape = [...x.shape];
+    shape[axis] = k?.value?.length === 1 ? k.value[0]! : null;
+  }
+  return [
+    { dtype: x?.dtype ?? 0, shape },
+    { dtype: DataType.INT64, shape },
+  ];
+};
+
+/** NonZero: int64 coordinates, [rank of the input, how many are nonzero]. */
+const nonZero: ShapeRule = (_node, [x]) => [
+  { dtype: DataType.INT64, shape: x?.shape ? [x.shape.length, null] : undefined },
+];
+
 const slice: ShapeRule = (node, inputs) => {
   const [x, startsIn, endsIn, axesIn, stepsIn] = inputs;
   const starts = startsIn?.value ?? attrInts(node, 'starts');
@@ -372,6 +394,13 @@ export const SHAPE_RULES: Record<string, ShapeRule> = {
   Shape: shapeOp,
   Size: () => [{ dtype: DataType.INT64, shape: [] }],
   Gather: gather,
+  GatherElements: gatherElements,
+  // Its output rank depends on the indices' last dim; the type is the data's, which is what fp16 needs.
+  GatherND: (_node, [x]) => [{ dtype: x?.dtype ?? 0, shape: undefined }],
+  ScatterElements: same,
+  ScatterND: same,
+  TopK: topK,
+  NonZero: nonZero,
   Slice: slice,
   Cast: cast,
   Constant: constant,
