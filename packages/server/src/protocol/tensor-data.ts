@@ -1,5 +1,5 @@
 import { DTYPE_BYTES, OxvError, createTensor, type DType, type Tensor } from '@oxidizedvision/runtime';
-import { isExclusive } from '../buffers.js';
+import { allocateRequestStorage, isExclusive } from '../buffers.js';
 import { NumberArray } from './json/number-array.js';
 import { numbersToTensor } from './json/numbers-to-tensor.js';
 
@@ -55,7 +55,10 @@ export function tensorFromBytes(dtype: DType, shape: number[], bytes: Uint8Array
     );
   }
   const inPlace = isExclusive(bytes.buffer) && bytes.byteOffset % DTYPE_BYTES[dtype] === 0;
-  const copy = inPlace ? bytes : new Uint8Array(expected);
+  // A copy goes into request-owned storage (shared memory when large, buffers.ts): a gRPC message's
+  // bytes, or a misaligned binary part, then reach the worker without another copy or a count against
+  // V8's external memory (whose every crossing starts a full collection).
+  const copy = inPlace ? bytes : new Uint8Array(allocateRequestStorage(expected), 0, expected);
   if (!inPlace) copy.set(bytes);
   const { buffer, byteOffset: at } = copy;
   const count = elementCount(shape);
