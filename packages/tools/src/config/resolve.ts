@@ -109,6 +109,16 @@ export function resolveConfig(source: ConfigSource, raw: RawConfig, dir: string)
   if (kind !== 'torchvision' && !existsSync(modelPath)) issues.missing(['model', 'path'], modelPath);
   const checkpoint = raw.model.checkpoint === undefined ? undefined : at(raw.model.checkpoint);
   if (checkpoint && !existsSync(checkpoint)) issues.missing(['model', 'checkpoint'], checkpoint);
+  if (raw.model.randomize_weights && checkpoint)
+    issues.add(
+      ['model', 'randomize_weights'],
+      'cannot be combined with model.checkpoint (it would replace its weights)',
+    );
+  if (raw.model.randomize_weights && kind === 'torchscript')
+    issues.add(
+      ['model', 'randomize_weights'],
+      'needs a .py or torchvision: model (a TorchScript file keeps its weights)',
+    );
 
   const inputs = resolveInputs(raw, issues);
   const exp = raw.export!;
@@ -146,6 +156,7 @@ export function resolveConfig(source: ConfigSource, raw: RawConfig, dir: string)
       inputs,
       output_names: raw.model.output_names,
       checkpoint,
+      randomize_weights: raw.model.randomize_weights ?? false,
     },
     export: { ...exp, output_dir: at(exp.output_dir), dynamic_axes: [...exp.dynamic_axes] },
     runners,
