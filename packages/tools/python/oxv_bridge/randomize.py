@@ -63,7 +63,7 @@ def _calibrate_batch_norms(model, batches):
     return len(handles)
 
 
-CALIBRATION_PASSES = 8
+CALIBRATION_PASSES = 32
 
 
 def _calibration_batches(inputs, generator):

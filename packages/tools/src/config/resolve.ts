@@ -164,6 +164,7 @@ export function resolveConfig(source: ConfigSource, raw: RawConfig, dir: string)
       ...val,
       tolerance_max_abs: val.tolerance_max_abs,
       images: val.images === undefined ? undefined : at(val.images),
+      allow_degenerate: val.allow_degenerate,
     },
     optimize: {
       ...opt,
