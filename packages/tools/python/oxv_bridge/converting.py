@@ -66,18 +66,28 @@ def _check_export_requirements(info, request):
             hint=f"Set export.opset_version: {max(info['min_opset'], 17)}.",
         )
     first = request["inputs"][0]
-    if info["fixed_batch"] and (len(request["inputs"]) != 1 or len(first["shape"]) != 4 or first["shape"][0] != 1):
+    if info["one_image"] and (len(request["inputs"]) != 1 or len(first["shape"]) != 4 or first["shape"][0] != 1):
         shapes = ", ".join(str(i["shape"]) for i in request["inputs"])
         raise BridgeError(
             "ERR_CONFIG_INVALID",
             f"{arch} is a detector: it takes one image [1, 3, H, W] per call, got input(s) {shapes}",
             hint="Set model.input_shape: [1, 3, H, W] (H and W are fixed in the exported graph).",
         )
+    side, multiple = info.get("min_side"), info.get("side_multiple")
+    for spec in request["inputs"] if side else []:
+        h, w = spec["shape"][-2:]
+        if h < side or w < side or h % multiple or w % multiple:
+            raise BridgeError(
+                "ERR_CONFIG_INVALID",
+                f"{arch} needs images of at least {side} × {side} pixels with sides divisible by {multiple}; "
+                f"input {spec['name']} is {h} × {w}",
+                hint=f"Set its shape to e.g. [1, 3, {max(side, h + (-h % multiple))}, {max(side, w + (-w % multiple))}].",
+            )
     spatial = [a for a in request["export"].get("dynamic_axes", []) if a != "batch"]
     if info["fixed_size"] and spatial:
         raise BridgeError(
             "ERR_CONFIG_INVALID",
-            f"{arch} is exported at a fixed image size; export.dynamic_axes cannot include {', '.join(spatial)}",
+            f"{arch} is exported with fixed input shapes; export.dynamic_axes cannot include {', '.join(spatial)}",
             hint="Remove height/width from export.dynamic_axes and convert once per input size.",
         )
 
@@ -100,10 +110,10 @@ def convert(request):
     )
     paths = request["paths"]
     options = dict(request["export"])
-    if info and (info["fixed_batch"] or info.get("output_axes")):
-        # The wrapper knows which output dimensions vary (detections); a detector's batch stays 1.
+    if info:
+        # The wrapper knows which output dimensions vary (detections) and whether the inputs stay static.
         options["axes_override"] = {
-            "inputs": [] if info["fixed_batch"] else None,
+            "inputs": [] if info["static_inputs"] else None,
             "outputs": {name: info.get("output_axes", {}).get(default, {}) for name, default in zip(output_names, info["output_names"])},
         }
     exporter = export_onnx(model, inputs, input_names, outputs, output_names, options, paths["onnx"])

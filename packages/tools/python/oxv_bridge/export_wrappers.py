@@ -12,6 +12,7 @@ each output, the task run/serve default to, the lowest opset that works and whet
   size fails in onnxruntime's Reshape nodes (roi_heads) when fed another.
 - RAFT (torchvision.models.optical_flow) returns the list of its 12 (num_flow_updates) flow
   refinements; only the last is the estimate anyone uses, so the wrapper returns that one, as `flow`.
+  Its input shapes are fixed in the graph (batch included), like a detector's.
 """
 import torch
 
@@ -55,7 +56,8 @@ def wrap_for_export(model, family):
             "output_axes": {name: {0: "detections"} for name in names},
             "task": "detection",
             "min_opset": 11,
-            "fixed_batch": True,
+            "one_image": True,
+            "static_inputs": True,
             "fixed_size": True,
         }
         return DetectionExport(model, info).eval()
@@ -66,8 +68,15 @@ def wrap_for_export(model, family):
             # grid_sample (RAFT's correlation lookup) exists in ONNX from opset 16.
             "min_opset": 16,
             "min_opset_reason": "RAFT's correlation lookup uses grid_sample, an ONNX operator from opset 16",
-            "fixed_batch": False,
-            "fixed_size": False,
+            "one_image": False,
+            # With a symbolic batch, torch 1.13 leaves RAFT's sqrt(channels) as a Sqrt on an int64 shape
+            # value, which onnxruntime refuses; with static input shapes it folds to a constant.
+            "static_inputs": True,
+            "fixed_size": True,
+            # Features at 1/8 scale, then a 4-level correlation pyramid: below 128 its last level is
+            # 1 pixel wide and grid_sample's normalisation divides by zero (the flow comes out NaN).
+            "min_side": 128,
+            "side_multiple": 8,
         }
         return FinalFlow(model, info).eval()
     return model

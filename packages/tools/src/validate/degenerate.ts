@@ -23,7 +23,8 @@ function describe(t: Tensor): string | undefined {
   let max = -Infinity;
   let maxAbs = 0;
   for (const v of values) {
-    if (Number.isNaN(v)) return undefined; // NaN is a parity failure, which the comparison reports
+    if (!Number.isFinite(v))
+      return `not finite (PyTorch itself computes ${v} here; RAFT does below 128 × 128, for one)`;
     if (v < min) min = v;
     if (v > max) max = v;
     maxAbs = Math.max(maxAbs, Math.abs(v));

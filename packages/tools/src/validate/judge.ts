@@ -9,6 +9,7 @@ type Metrics = Pick<
 
 /** Errors over the reference's own scale (mean and max |x|): 1e-3 means 0.1 % of a typical value. */
 function relative(error: number, scale: number): number {
+  if (Number.isNaN(scale) || Number.isNaN(error)) return NaN;
   if (scale > 0) return error / scale;
   return error === 0 ? 0 : Infinity;
 }
