@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isOxvError } from '@oxidizedvision/runtime';
 import { convertModel, loadConfig, validateModel, type ValidationReport } from '@oxidizedvision/tools';
@@ -96,6 +97,15 @@ describe('torchvision families convert and validate', () => {
     );
     expectPassed(report, ['output']);
   }, 120_000);
+
+  it("exports torchvision's RoIAlign (aligned=False) at opset 17 with the coordinate mode PyTorch uses", async () => {
+    const fixture = fileURLToPath(new URL('fixtures/models/roi_align_head.py', import.meta.url));
+    const { report } = await convertAndValidate(
+      config(`model:\n  path: ${fixture}\n  class_name: RoiAlignHead\n  input_shape: [1, 3, 32, 32]`),
+    );
+    expectPassed(report, ['output']);
+    expect(report.comparisons[0]!.max_abs_error).toBeLessThan(1e-5);
+  }, 60_000);
 
   it('names close matches and the families searched for an unknown builder', async () => {
     const resolved = loadConfig(

@@ -111,6 +111,9 @@ def export_onnx(model, inputs, input_names, outputs, output_names, options, path
     import torch
 
     opset = options["opset_version"]
+    from .onnx_symbolics import register_fixes
+
+    register_fixes(opset)
     caps = exporter_capabilities()
     wanted = options.get("exporter", "auto")
     use_dynamo = wanted == "dynamo"
