@@ -74,7 +74,13 @@ function cli(argv, cwd, timeoutMs) {
 }
 
 function firstError(text) {
-  const line = text.split('\n').find((l) => l.startsWith('error:')) ?? text.trim().split('\n').pop() ?? '';
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => l.startsWith('error:'));
+  // "error: Invalid config:" and the like put the reason on the next line.
+  const line =
+    at < 0
+      ? (lines.filter(Boolean).pop() ?? '')
+      : `${lines[at]} ${lines[at].endsWith(':') ? (lines[at + 1] ?? '').trim() : ''}`;
   return line
     .replace(/^error:\s*/, '')
     .replace(/\/tmp\/[^\s]*/g, '…')

@@ -59,6 +59,14 @@ describe('loadConfig', () => {
     expect(err.message).toMatch(/model\.randomize_weights.*cannot be combined with model\.checkpoint/s);
   });
 
+  it('accepts a torchvision family prefix: torchvision:quantization.resnet18', () => {
+    const yaml = 'model:\n  path: torchvision:quantization.resnet18\n  input_shape: [1, 3, 64, 64]\n';
+    expect(loadConfig(project(yaml)).model.arch).toBe('quantization.resnet18');
+    expect(failure(yaml.replace('quantization.resnet18', 'Quantization.resnet18')).message).toMatch(
+      /must name a torchvision architecture/,
+    );
+  });
+
   it('reads exponent floats without a dot as numbers (the original read 1e-4 as a string)', () => {
     const config = loadConfig(project(`${VALID}validation:\n  tolerance_mae: 1e-4\n  num_tests: 5\n`));
     expect(config.validation.tolerance_mae).toBe(1e-4);

@@ -92,10 +92,11 @@ export function resolveConfig(source: ConfigSource, raw: RawConfig, dir: string)
   const at = (p: string) => (isAbsolute(p) ? p : join(dir, p));
   const modelPath = kind === 'torchvision' ? raw.model.path : at(raw.model.path);
   const arch = kind === 'torchvision' ? raw.model.path.slice(TORCHVISION_PREFIX.length) : undefined;
-  if (kind === 'torchvision' && !/^[a-z][a-z0-9_]*$/.test(arch ?? '')) {
+  // `<family>.<builder>` picks a family (quantization.resnet18); a bare builder name searches them all.
+  if (kind === 'torchvision' && !/^([a-z][a-z_]*\.)?[a-z][a-z0-9_]*$/.test(arch ?? '')) {
     issues.add(
       ['model', 'path'],
-      `must name a torchvision architecture after "torchvision:", e.g. torchvision:resnet18 (got "${raw.model.path}")`,
+      `must name a torchvision architecture after "torchvision:", e.g. torchvision:resnet18 or torchvision:quantization.resnet18 (got "${raw.model.path}")`,
     );
   }
   if (kind === 'python' && !raw.model.class_name)
