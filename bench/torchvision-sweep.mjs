@@ -55,7 +55,9 @@ function modelSection(family, name) {
     return `  init_args: {min_size: 160, max_size: 160}\n${image(160)}`;
   }
   if (family === 'segmentation') return image(128);
-  if (/^(vit|swin|maxvit)/.test(name)) return image(224);
+  // ViT-style models need their image_size; AlexNet and VGG pool adaptively to 6×6 / 7×7, which ONNX
+  // exports only when that divides the feature map.
+  if (/^(vit|swin|maxvit|vgg|alexnet)/.test(name)) return image(224);
   if (name === 'inception_v3') return image(299);
   return image(64);
 }
