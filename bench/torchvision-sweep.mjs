@@ -47,7 +47,7 @@ function modelSection(family, name) {
   }
   if (family === 'video') {
     if (name.startsWith('mvit')) return '  input_shape: [1, 3, 16, 224, 224]';
-    return name === 's3d' ? '  input_shape: [1, 3, 8, 112, 112]' : '  input_shape: [1, 3, 4, 64, 64]';
+    return name === 's3d' ? '  input_shape: [1, 3, 16, 224, 224]' : '  input_shape: [1, 3, 4, 64, 64]';
   }
   if (family === 'detection') {
     if (name.startsWith('ssdlite')) return image(320);
