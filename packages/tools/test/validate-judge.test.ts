@@ -123,8 +123,16 @@ describe('judge on detections', () => {
     const far = { ...A, box: [200, 200, 240, 240] };
     const rows = judge('onnxruntime-node', 'random', [detections([A, B])], [detections([far, B])], TOL, variable);
     expect(rows[0]!.reason).toMatch(
-      /^1 of PyTorch's 2 detections have no onnxruntime-node detection with the same label and IoU ≥ 0\.5/,
+      /^1 of PyTorch's 2 detections have no onnxruntime-node detection with the same label and IoU ≥ 0\.5 \(or a box within 1 px\)/,
     );
+  });
+
+  it('pairs boxes of zero width by distance, since they overlap nothing', () => {
+    const flat = { box: [128, 109.763, 128, 112.189], score: 0.11, label: 82 };
+    const nudged = { ...flat, box: [128, 109.7631, 128, 112.1889] };
+    const far = { ...flat, box: [128, 100, 128, 103] };
+    expect(matchDetections(detections([flat, A]), detections([A, nudged]))).toEqual([1, 0]);
+    expect(matchDetections(detections([flat]), detections([far]))).toEqual([-1]);
   });
 
   it('reports errors relative to the reference scale', () => {

@@ -1,7 +1,12 @@
 import { toFloat64Array, type Tensor, type TensorInfo } from '@oxidizedvision/runtime';
 
-/** A runtime's detection matches PyTorch's when it has the same label and overlaps it this much. */
+/** A runtime's detection matches PyTorch's when it has the same label and overlaps it this much… */
 export const MATCH_IOU = 0.5;
+/**
+ * …or, failing that, when every coordinate is within this many pixels: boxes of zero width or height
+ * (FCOS and RetinaNet emit them, clipped at the border) have no IoU with anything, themselves included.
+ */
+export const MATCH_DISTANCE = 1;
 
 /**
  * Outputs whose first dimension is symbolic in the card (`detections`): their length varies per input,
@@ -22,14 +27,19 @@ function iou(a: Float64Array, i: number, b: Float64Array, j: number): number {
   const h = Math.max(0, Math.min(ay2, by2) - Math.max(ay1, by1));
   const inter = w * h;
   const union = (ax2 - ax1) * (ay2 - ay1) + (bx2 - bx1) * (by2 - by1) - inter;
-  if (union <= 0) return ax1 === bx1 && ay1 === by1 && ax2 === bx2 && ay2 === by2 ? 1 : 0;
-  return inter / union;
+  return union > 0 ? inter / union : 0;
+}
+
+function distance(a: Float64Array, i: number, b: Float64Array, j: number): number {
+  let max = 0;
+  for (let k = 0; k < 4; k++) max = Math.max(max, Math.abs(a[4 * i + k]! - b[4 * j + k]!));
+  return max;
 }
 
 /**
  * For each reference detection (highest score first), the target's detection with the same label and
- * the highest IoU (≥ MATCH_IOU; a closer score breaks ties), each used once. Returns the target index
- * per reference row, -1 where none qualifies.
+ * the highest IoU (≥ MATCH_IOU; a closer score breaks ties), else the closest box within MATCH_DISTANCE
+ * pixels, each used once. Returns the target index per reference row, -1 where none qualifies.
  */
 export function matchDetections(
   reference: { boxes: Tensor; scores?: Tensor | undefined; labels?: Tensor | undefined },
@@ -51,6 +61,8 @@ export function matchDetections(
     let best = -1;
     let bestIou = MATCH_IOU;
     let bestScoreGap = Infinity;
+    let closest = -1;
+    let closestDistance = MATCH_DISTANCE;
     for (let j = 0; j < m; j++) {
       if (used[j] || (rl && tl && rl[i] !== tl[j])) continue;
       const overlap = iou(rb, i, tb, j);
@@ -60,7 +72,13 @@ export function matchDetections(
         bestIou = overlap;
         bestScoreGap = gap;
       }
+      const d = distance(rb, i, tb, j);
+      if (d <= closestDistance && (closest < 0 || d < closestDistance)) {
+        closest = j;
+        closestDistance = d;
+      }
     }
+    if (best < 0) best = closest;
     if (best >= 0) {
       used[best] = 1;
       match[i] = best;
@@ -128,7 +146,7 @@ export function alignTest(
   const outputs = { ...target };
   for (const name of present) outputs[name] = takeRows(target[name]!, order);
   const problem = unmatched
-    ? `${unmatched} of PyTorch's ${first.reference} detections have no ${targetName} detection with the same label and IoU ≥ ${MATCH_IOU}`
+    ? `${unmatched} of PyTorch's ${first.reference} detections have no ${targetName} detection with the same label and IoU ≥ ${MATCH_IOU} (or a box within ${MATCH_DISTANCE} px)`
     : undefined;
   return { outputs, counts, problem };
 }
