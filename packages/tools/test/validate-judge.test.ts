@@ -146,4 +146,15 @@ describe('judge on detections', () => {
     expect(row!.relative_mae).toBeCloseTo(0.1 / 200, 6);
     expect(row!.relative_max_error).toBeCloseTo(0.2 / 300, 6);
   });
+
+  it('says when an MAE failure is only rounding at the output scale', () => {
+    const ref = f32([3], [1000, -2000, 3000]);
+    const [noise] = judge('onnxruntime-node', 'random', [{ y: ref }], [{ y: f32([3], [1000.001, -2000, 3000]) }], TOL);
+    expect(noise!.passed).toBe(false);
+    expect(noise!.reason).toMatch(
+      /^MAE 3\.\d+e-4 > 0\.0001 \(only 1\.\de-7 of the output's mean \|x\|: float32 rounding/,
+    );
+    const [real] = judge('onnxruntime-node', 'random', [{ y: ref }], [{ y: f32([3], [1001, -2000, 3000]) }], TOL);
+    expect(real!.reason).toBe('MAE 3.33e-1 > 0.0001');
+  });
 });

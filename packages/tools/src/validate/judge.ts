@@ -55,9 +55,21 @@ function worst(rows: Metrics[]): Metrics {
   };
 }
 
+/** Below this relative MAE (with the cosine passing), a failure is float32 noise on a large-scale output. */
+const NOISE_RELATIVE_MAE = 1e-4;
+
 function reasonFor(m: Metrics, tol: Tolerances): string | undefined {
   const reasons: string[] = [];
-  if (!(m.mae <= tol.mae)) reasons.push(`MAE ${m.mae.toExponential(2)} > ${tol.mae}`);
+  if (!(m.mae <= tol.mae)) {
+    // Boxes in pixels or a flow of tens of pixels miss an absolute 1e-4 on rounding alone: say so.
+    const noise = m.relative_mae <= NOISE_RELATIVE_MAE && m.cosine_similarity >= tol.cosine;
+    reasons.push(
+      `MAE ${m.mae.toExponential(2)} > ${tol.mae}` +
+        (noise
+          ? ` (only ${m.relative_mae.toExponential(1)} of the output's mean |x|: float32 rounding at this scale; raise tolerance_mae if that is expected)`
+          : ''),
+    );
+  }
   if (!(m.cosine_similarity >= tol.cosine)) reasons.push(`cosine ${m.cosine_similarity.toFixed(6)} < ${tol.cosine}`);
   if (tol.max_abs !== undefined && !(m.max_abs_error <= tol.max_abs)) {
     reasons.push(`max abs error ${m.max_abs_error.toExponential(2)} > ${tol.max_abs}`);
