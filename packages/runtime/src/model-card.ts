@@ -43,6 +43,8 @@ export interface ModelCard {
     checkpoint: string | null;
     checkpoint_sha256: string | null;
     config: string;
+    /** Seed of the redrawn weights when convert ran with randomize_weights (absent in older cards). */
+    randomized_weights_seed?: number | null;
   };
   pytorch: { torch_version: string; parameters: { total: number; trainable: number; buffers: number } };
   python: { executable: string; version: string };

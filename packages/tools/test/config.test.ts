@@ -49,6 +49,24 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.model.inputs[0])).toBe(true);
   });
 
+  it('reads randomize_weights and allow_degenerate, and refuses redrawing over a checkpoint', () => {
+    const config = loadConfig(project(`${VALID}validation:\n  allow_degenerate: true\n`));
+    expect(config.model.randomize_weights).toBe(false);
+    expect(config.validation.allow_degenerate).toBe(true);
+    const redrawn = VALID.replace('  input_shape', '  randomize_weights: true\n  input_shape');
+    expect(loadConfig(project(redrawn)).model.randomize_weights).toBe(true);
+    const err = failure(redrawn.replace('  input_shape', '  checkpoint: ckpt.pt\n  input_shape'));
+    expect(err.message).toMatch(/model\.randomize_weights.*cannot be combined with model\.checkpoint/s);
+  });
+
+  it('accepts a torchvision family prefix: torchvision:quantization.resnet18', () => {
+    const yaml = 'model:\n  path: torchvision:quantization.resnet18\n  input_shape: [1, 3, 64, 64]\n';
+    expect(loadConfig(project(yaml)).model.arch).toBe('quantization.resnet18');
+    expect(failure(yaml.replace('quantization.resnet18', 'Quantization.resnet18')).message).toMatch(
+      /must name a torchvision architecture/,
+    );
+  });
+
   it('reads exponent floats without a dot as numbers (the original read 1e-4 as a string)', () => {
     const config = loadConfig(project(`${VALID}validation:\n  tolerance_mae: 1e-4\n  num_tests: 5\n`));
     expect(config.validation.tolerance_mae).toBe(1e-4);

@@ -14,6 +14,10 @@ export function registerConvert(program: Command<[], Record<string, unknown>>): 
       'Python interpreter that imports torch (else OXV_PYTHON, config "python:", python3, /usr/bin/python3)',
     )
     .option('--no-register', 'do not add the result to the registry')
+    .option(
+      '--randomize-weights',
+      'redraw every parameter from a seeded distribution before export (default: model.randomize_weights); for parity checks of architectures without a checkpoint',
+    )
     .option('--json', 'print the result as JSON on stdout')
     .action(async (configPath, opts, command) => {
       const ctx = createContext(command);
@@ -23,6 +27,7 @@ export function registerConvert(program: Command<[], Record<string, unknown>>): 
       const result = await convertModel(config, {
         python: opts.python,
         register: opts.register,
+        randomizeWeights: opts.randomizeWeights,
         logger: ctx.logger,
         onProgress: ctx.progress,
       });

@@ -18,19 +18,29 @@ export function renderReport(report: ValidationReport): string {
     fmt(c.mae, 2),
     fmt(c.rmse, 2),
     fmt(c.max_abs_error, 2),
+    `${fmt(c.relative_mae, 1)} / ${fmt(c.relative_max_error, 1)}`,
     fmt(c.cosine_similarity, 7, false),
     c.passed ? 'PASS' : 'FAIL',
   ]);
   const tol = report.tolerances;
   const images = report.comparisons.find((c) => c.inputs === 'images');
   const lines = [
-    table(['Comparison', 'Output', 'MAE', 'RMSE', 'Max abs error', 'Cosine', 'Status'], rows),
+    table(['Comparison', 'Output', 'MAE', 'RMSE', 'Max abs error', 'Relative (MAE / max)', 'Cosine', 'Status'], rows),
     `${report.num_tests} seeded input(s) (seed ${report.seed})${images ? ` and ${images.tests} image(s)` : ''}; worst case shown. Tolerances: MAE ≤ ${tol.mae}, cosine ≥ ${tol.cosine}` +
       (tol.max_abs !== undefined ? `, max abs ≤ ${tol.max_abs}` : ''),
   ];
   for (const f of report.failures) lines.push(`✗ ${f.target} could not run: ${f.message}`);
   for (const c of report.comparisons.filter((x) => !x.passed))
     lines.push(`✗ ${c.target} output "${c.output}": ${c.reason}`);
+  const mark = report.allow_degenerate ? '!' : '✗';
+  for (const d of report.degenerate) {
+    lines.push(
+      `${mark} PyTorch's output "${d.output}"${d.inputs === 'images' ? ' on the images' : ''} is ${d.reason}: a match on it proves nothing` +
+        (report.allow_degenerate
+          ? ' (accepted: --allow-degenerate)'
+          : ' (convert with --randomize-weights for non-degenerate weights, or pass --allow-degenerate to accept it)'),
+    );
+  }
   lines.push(
     report.passed
       ? `✓ ${report.model}: every runtime matches PyTorch within tolerance`
@@ -69,6 +79,10 @@ export function registerValidate(program: Command<[], Record<string, unknown>>):
       parseList(TARGETS),
     )
     .option('--images <dir>', "also compare on the images in this folder, through the model card's preprocessing")
+    .option(
+      '--allow-degenerate',
+      'accept a PyTorch output that is constant, all zero or negligible (default: validation.allow_degenerate)',
+    )
     .option('--python <path>', 'Python interpreter that imports torch')
     .option('--json', 'print the report as JSON on stdout')
     .action(async (configPath, opts, command) => {
@@ -82,6 +96,7 @@ export function registerValidate(program: Command<[], Record<string, unknown>>):
         numTests: opts.numTests,
         seed: opts.seed,
         images: opts.images,
+        allowDegenerate: opts.allowDegenerate,
         tolerances: { mae: opts.toleranceMae, cosine: opts.toleranceCosSim, max_abs: opts.toleranceMaxAbs },
         logger: ctx.logger,
         onProgress: ctx.progress,

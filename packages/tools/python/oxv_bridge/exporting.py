@@ -26,11 +26,21 @@ def exporter_capabilities():
     return {"exporter_has_dynamo_flag": has_dynamo_flag, "exporter_max_opset": max_opset}
 
 
-def _dynamic_axes(input_names, inputs, output_names, outputs, axes):
+def _dynamic_axes(input_names, inputs, output_names, outputs, axes, override=None):
+    """override (an export wrapper's): {"inputs": [] for fixed inputs or None, "outputs": {name: {dim: symbol}}}."""
     spatial_same = {}
     result = {}
     for name, tensor in zip(input_names, inputs):
         result[name] = _axes_for(tensor.dim(), axes, "")
+    if override:
+        if override.get("inputs") is not None:
+            result = {}
+        for name, tensor in zip(output_names, outputs):
+            dims = dict(override["outputs"].get(name) or {})
+            if override.get("inputs") is None:
+                dims = {**_axes_for(tensor.dim(), axes, f"{name}_"), **dims}
+            result[name] = dims
+        return {k: v for k, v in result.items() if v}
     for name, tensor in zip(output_names, outputs):
         # An output keeps the input's spatial symbol only when it really has the input's size (UNet);
         # otherwise (a downsampling head) it gets its own symbol so no false equality is declared.
@@ -101,6 +111,9 @@ def export_onnx(model, inputs, input_names, outputs, output_names, options, path
     import torch
 
     opset = options["opset_version"]
+    from .onnx_symbolics import register_fixes
+
+    register_fixes(opset)
     caps = exporter_capabilities()
     wanted = options.get("exporter", "auto")
     use_dynamo = wanted == "dynamo"
@@ -111,7 +124,9 @@ def export_onnx(model, inputs, input_names, outputs, output_names, options, path
         do_constant_folding=options.get("do_constant_folding", True),
         input_names=list(input_names),
         output_names=list(output_names),
-        dynamic_axes=_dynamic_axes(input_names, inputs, output_names, outputs, options.get("dynamic_axes", ["batch"])),
+        dynamic_axes=_dynamic_axes(
+            input_names, inputs, output_names, outputs, options.get("dynamic_axes", ["batch"]), options.get("axes_override")
+        ),
     )
     if "external_data" in inspect.signature(torch.onnx.export).parameters:
         # The dynamo exporter writes weights to a side file by default; keep one self-contained file

@@ -96,20 +96,14 @@ def _torchvision_model(spec):
             f"{spec['path']} needs torchvision, which this Python cannot import",
             hint="Install it: apt-get install python3-torchvision, or pip install torchvision",
         ) from exc
+    from .torchvision_builders import build, find_builder
+
     arch = spec["arch"]
-    builders = torchvision.models
-    available = sorted(n for n in dir(builders) if n.islower() and not n.startswith("_") and callable(getattr(builders, n)))
-    builder = getattr(builders, arch, None)
-    if builder is None or not callable(builder):
-        close = difflib.get_close_matches(arch, available, n=3)
-        raise BridgeError(
-            "ERR_MODEL_IMPORT",
-            f"torchvision {torchvision.__version__} has no architecture {arch!r}"
-            + (f"; did you mean {', '.join(close)}?" if close else ""),
-        )
-    progress(f"Building torchvision {arch} (random init; weights come from model.checkpoint)")
+    family, builder = find_builder(torchvision, arch)
+    progress(f"Building torchvision {arch} ({family}; random init, weights come from model.checkpoint)")
     # Never download weights: they come from the checkpoint, or stay the seeded random init.
-    return _construct(lambda **kw: builder(weights=None, **kw), spec.get("init_args") or {}, f"torchvision.models.{arch}")
+    model = _construct(lambda **kw: build(builder, kw), spec.get("init_args") or {}, f"{builder.__module__}.{builder.__name__}")
+    return model, family
 
 
 def _torchscript_model(path):
@@ -127,15 +121,20 @@ def _torchscript_model(path):
 
 
 def load_model(spec):
-    """spec: {kind, path, arch?, class_name?, init_args?, checkpoint?} → an eval()-mode module."""
+    """spec: {kind, path, arch?, class_name?, init_args?, checkpoint?} → an eval()-mode module.
+
+    Detectors and optical-flow models come wrapped so that forward() returns the tensors the export
+    contract names (see export_wrappers.py); `unwrap()` gives back the module the checkpoint belongs to.
+    """
     import torch
 
     torch.manual_seed(SEED)  # unseeded random init would make every run export different weights
     kind = spec["kind"]
+    family = None
     if kind == "torchscript":
         model = _torchscript_model(spec["path"])
     elif kind == "torchvision":
-        model = _torchvision_model(spec)
+        model, family = _torchvision_model(spec)
     else:
         model = _python_model(spec)
     if spec.get("checkpoint"):
@@ -143,7 +142,9 @@ def load_model(spec):
 
         load_checkpoint(model, spec["checkpoint"], spec.get("class_name") or spec.get("arch") or "the model")
     model.eval()
-    return model
+    from .export_wrappers import wrap_for_export
+
+    return wrap_for_export(model, family)
 
 
 TORCH_DTYPES = {

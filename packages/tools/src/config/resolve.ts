@@ -92,10 +92,11 @@ export function resolveConfig(source: ConfigSource, raw: RawConfig, dir: string)
   const at = (p: string) => (isAbsolute(p) ? p : join(dir, p));
   const modelPath = kind === 'torchvision' ? raw.model.path : at(raw.model.path);
   const arch = kind === 'torchvision' ? raw.model.path.slice(TORCHVISION_PREFIX.length) : undefined;
-  if (kind === 'torchvision' && !/^[a-z][a-z0-9_]*$/.test(arch ?? '')) {
+  // `<family>.<builder>` picks a family (quantization.resnet18); a bare builder name searches them all.
+  if (kind === 'torchvision' && !/^([a-z][a-z_]*\.)?[a-z][a-z0-9_]*$/.test(arch ?? '')) {
     issues.add(
       ['model', 'path'],
-      `must name a torchvision architecture after "torchvision:", e.g. torchvision:resnet18 (got "${raw.model.path}")`,
+      `must name a torchvision architecture after "torchvision:", e.g. torchvision:resnet18 or torchvision:quantization.resnet18 (got "${raw.model.path}")`,
     );
   }
   if (kind === 'python' && !raw.model.class_name)
@@ -109,6 +110,16 @@ export function resolveConfig(source: ConfigSource, raw: RawConfig, dir: string)
   if (kind !== 'torchvision' && !existsSync(modelPath)) issues.missing(['model', 'path'], modelPath);
   const checkpoint = raw.model.checkpoint === undefined ? undefined : at(raw.model.checkpoint);
   if (checkpoint && !existsSync(checkpoint)) issues.missing(['model', 'checkpoint'], checkpoint);
+  if (raw.model.randomize_weights && checkpoint)
+    issues.add(
+      ['model', 'randomize_weights'],
+      'cannot be combined with model.checkpoint (it would replace its weights)',
+    );
+  if (raw.model.randomize_weights && kind === 'torchscript')
+    issues.add(
+      ['model', 'randomize_weights'],
+      'needs a .py or torchvision: model (a TorchScript file keeps its weights)',
+    );
 
   const inputs = resolveInputs(raw, issues);
   const exp = raw.export!;
@@ -146,6 +157,7 @@ export function resolveConfig(source: ConfigSource, raw: RawConfig, dir: string)
       inputs,
       output_names: raw.model.output_names,
       checkpoint,
+      randomize_weights: raw.model.randomize_weights ?? false,
     },
     export: { ...exp, output_dir: at(exp.output_dir), dynamic_axes: [...exp.dynamic_axes] },
     runners,
@@ -153,6 +165,7 @@ export function resolveConfig(source: ConfigSource, raw: RawConfig, dir: string)
       ...val,
       tolerance_max_abs: val.tolerance_max_abs,
       images: val.images === undefined ? undefined : at(val.images),
+      allow_degenerate: val.allow_degenerate,
     },
     optimize: {
       ...opt,

@@ -79,6 +79,12 @@ const ModelSection = Type.Object(
     checkpoint: Type.Optional(
       Type.String({ minLength: 1, description: 'A state_dict file (bare, or wrapped under "state_dict" or "model").' }),
     ),
+    randomize_weights: Type.Optional(
+      Type.Boolean({
+        description:
+          'Redraw every parameter from a seeded distribution before export (no checkpoint): parity checks on torchvision architectures whose default init gives constant or vanishing outputs.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -151,6 +157,11 @@ const ValidationSection = Type.Object(
     images: Type.Optional(
       Type.String({ minLength: 1, description: 'A folder of images also compared, through `preprocess`.' }),
     ),
+    allow_degenerate: Type.Boolean({
+      default: false,
+      description:
+        'Accept a reference output that is constant, all zero or negligibly small (by default such an output fails: a match on it proves nothing).',
+    }),
   },
   { additionalProperties: false },
 );

@@ -31,6 +31,7 @@ export interface ResolvedConfig {
     inputs: ResolvedInput[];
     output_names: string[] | undefined;
     checkpoint: string | undefined;
+    randomize_weights: boolean;
   };
   export: {
     opset_version: number;
@@ -50,6 +51,7 @@ export interface ResolvedConfig {
     tolerance_max_abs: number | undefined;
     seed: number;
     images: string | undefined;
+    allow_degenerate: boolean;
   };
   optimize: {
     simplify: boolean;

@@ -23,4 +23,6 @@ export interface BridgeConvertResult {
   parameters: { total: number; trainable: number; buffers: number };
   files: { onnx: string; torchscript?: string; weights?: string };
   external_data: string[];
+  /** The task of the torchvision family (detection, segmentation, classification), or null. */
+  task_hint: string | null;
 }

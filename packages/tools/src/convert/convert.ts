@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { MODEL_CARD_VERSION, type CardFile, type ModelCard, type RunnerInfo } from '@oxidizedvision/runtime';
+import { MODEL_CARD_VERSION, OxvError, type CardFile, type ModelCard, type RunnerInfo } from '@oxidizedvision/runtime';
 import { createNodeRunner } from '@oxidizedvision/runtime/node';
 import { exportPaths } from '../config/export-paths.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -20,6 +20,22 @@ export interface ConvertOptions extends LibraryOptions {
   register?: boolean;
   /** Registry home (defaults to OXV_HOME or ~/.oxidizedvision). */
   registryHome?: string | undefined;
+  /** `--randomize-weights`: redraw every parameter (seeded) before export; default model.randomize_weights. */
+  randomizeWeights?: boolean | undefined;
+}
+
+/** The seed weights are redrawn with (the bridge's model seed: the same every run, so exports repeat). */
+export const RANDOMIZE_SEED = 0;
+
+function randomizeSeed(config: ResolvedConfig, options: ConvertOptions): number | null {
+  if (!(options.randomizeWeights ?? config.model.randomize_weights)) return null;
+  if (config.model.checkpoint || config.model.kind === 'torchscript') {
+    throw new OxvError(
+      'ERR_USAGE',
+      `--randomize-weights needs a model without a checkpoint and not a TorchScript file (${config.file} names ${config.model.checkpoint ?? config.model.path})`,
+    );
+  }
+  return RANDOMIZE_SEED;
 }
 
 export interface ConvertResult {
@@ -53,6 +69,7 @@ function publish(staged: string[], outputDir: string): void {
 export async function convertModel(config: ResolvedConfig, options: ConvertOptions = {}): Promise<ConvertResult> {
   const logger = options.logger ?? silentLogger;
   const progress = (stage: string, message: string) => options.onProgress?.({ stage, message });
+  const seed = randomizeSeed(config, options);
   progress('python', 'Looking for a Python with PyTorch');
   const python = await findPython({ flag: options.python, config: config.python, logger });
   progress('python', `Using ${python.python} (torch ${python.torch})`);
@@ -76,12 +93,13 @@ export async function convertModel(config: ResolvedConfig, options: ConvertOptio
         export: config.export,
         paths: staged,
         save_weights: !config.model.checkpoint && config.model.kind !== 'torchscript',
+        randomize_weights: seed,
       },
       { logger, onEvent: (e) => progress('export', e.message) },
     );
     progress('check', 'Loading the ONNX file in onnxruntime-node');
     const info = await checkLoads(staged.onnx);
-    const card = await buildCard(config, python, result, info, staged);
+    const card = await buildCard(config, python, result, info, staged, seed);
     publish(
       [
         result.files.onnx,
@@ -121,13 +139,15 @@ async function buildCard(
   result: BridgeConvertResult,
   info: RunnerInfo,
   staged: { onnx: string },
+  randomizedSeed: number | null,
 ): Promise<ModelCard> {
   const checkpointSha = config.model.checkpoint ? (await digestFile(config.model.checkpoint)).sha256 : null;
   return {
     card_version: MODEL_CARD_VERSION,
     name: config.export.model_name,
     created_at: new Date().toISOString(),
-    task: config.task ?? null,
+    // A torchvision family names its task (a detector is `detection`), so run need not be told.
+    task: config.task ?? result.task_hint ?? null,
     labels: config.labels ? [...config.labels] : null,
     inputs: info.inputs,
     outputs: info.outputs,
@@ -151,6 +171,7 @@ async function buildCard(
       checkpoint: config.model.checkpoint ?? null,
       checkpoint_sha256: checkpointSha,
       config: config.file,
+      randomized_weights_seed: randomizedSeed,
     },
     pytorch: { torch_version: result.torch_version, parameters: result.parameters },
     python: { executable: python.python, version: python.python_version },

@@ -6,4 +6,5 @@ export {
   type Comparison,
   type Tolerances,
   type TargetFailure,
+  type DegenerateOutput,
 } from './types.js';

@@ -13,6 +13,8 @@ import { readModelCard } from '../model-card/card.js';
 import { makeTestInputs } from './inputs.js';
 import { addImageInputs } from './image-inputs.js';
 import { judge } from './judge.js';
+import { degenerateOutputs, type DegenerateOutput } from './degenerate.js';
+import { variableLengthOutputs } from './detections.js';
 import { pytorchReference } from './reference.js';
 import {
   VALIDATE_TARGETS,
@@ -32,6 +34,8 @@ export interface ValidateOptions extends LibraryOptions {
   /** A folder of images also compared (default: validation.images). */
   images?: string | undefined;
   tolerances?: Partial<Tolerances>;
+  /** `--allow-degenerate`: accept constant, all-zero or negligible reference outputs (default: validation.allow_degenerate). */
+  allowDegenerate?: boolean | undefined;
 }
 
 /**
@@ -153,6 +157,20 @@ export async function validateModel(config: ResolvedConfig, options: ValidateOpt
     if (pytorchError)
       throw new OxvError(pytorchError.code as never, `PyTorch reference failed: ${pytorchError.message}`);
     const expected = reference.outputs.pytorch!;
+    const variable = variableLengthOutputs(card.outputs);
+    const kinds = (['random', 'images'] as const).map((kind) => ({
+      kind,
+      picked: tests.kinds.flatMap((k, i) => (k === kind ? [i] : [])),
+    }));
+    const degenerate: DegenerateOutput[] = kinds.flatMap(({ kind, picked }) =>
+      picked.length
+        ? degenerateOutputs(
+            picked.map((i) => expected[i]!),
+            kind,
+          )
+        : [],
+    );
+    const allowDegenerate = options.allowDegenerate ?? config.validation.allow_degenerate;
 
     const comparisons: Comparison[] = [];
     const failures: TargetFailure[] = [];
@@ -163,18 +181,18 @@ export async function validateModel(config: ResolvedConfig, options: ValidateOpt
           target === 'torchscript'
             ? (reference.outputs.torchscript ?? throwBridgeFailure(reference.errors.torchscript))
             : await runOrt(target, paths.onnx, tests.feeds);
-        for (const kind of ['random', 'images'] as const) {
-          const picked = tests.kinds.flatMap((k, i) => (k === kind ? [i] : []));
+        for (const { kind, picked } of kinds) {
           if (picked.length === 0) continue;
           const pick = <T>(all: T[]) => picked.map((i) => all[i]!);
-          comparisons.push(...judge(target, kind, pick(expected), pick(outputs), tolerances));
+          comparisons.push(...judge(target, kind, pick(expected), pick(outputs), tolerances, variable));
         }
       } catch (err) {
         logger.debug({ err }, `${target} failed`);
         failures.push(failure(target, err));
       }
     }
-    const passed = failures.length === 0 && comparisons.every((c) => c.passed);
+    const passed =
+      failures.length === 0 && comparisons.every((c) => c.passed) && (allowDegenerate || degenerate.length === 0);
     return {
       passed,
       model: card.name,
@@ -184,6 +202,8 @@ export async function validateModel(config: ResolvedConfig, options: ValidateOpt
       torch_version: reference.torchVersion,
       comparisons,
       failures,
+      degenerate,
+      allow_degenerate: allowDegenerate,
     };
   } finally {
     rmSync(tests.dir, { recursive: true, force: true });
