@@ -103,7 +103,8 @@ export function createJsonPool(options: JsonPoolOptions): JsonPool {
       const job = pending.get(answer.id);
       pending.delete(answer.id);
       if (job === undefined) return;
-      if (answer.type === 'failed') job.reject(fromWireError(answer.error, 'ERR_BAD_REQUEST'));
+      // The parser's refusals carry their own code (ERR_BAD_REQUEST…); anything else is the server's fault.
+      if (answer.type === 'failed') job.reject(fromWireError(answer.error, 'ERR_INFERENCE'));
       else job.resolve(answer.type === 'parsed' ? untag(answer.value) : answer.bytes);
     });
     thread.worker.on('error', (error) => {
