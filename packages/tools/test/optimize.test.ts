@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { openRegistry, optimizeModel } from '@oxidizedvision/tools';
@@ -72,6 +73,22 @@ describe('optimizeModel', () => {
     expect(report.fp16!.blocked.map((b) => b.op_type)).toContain('Resize');
     expect(report.fp16!.fallback).toEqual([]);
     expect(report.accuracy[0]!.psnr_db).toBeGreaterThan(60);
+  });
+
+  it('compares a detector by its detections: rows lined up, counts above 0.5 and how many match', async () => {
+    // TopK-free graph with a dynamic detections dim: one box per colour channel above 0.5.
+    const detector = fileURLToPath(new URL('../../runtime/test/fixtures/colour_boxes.onnx', import.meta.url));
+    const output = join(tmp(), 'boxes.fp16.onnx');
+    const report = await optimizeModel(detector, { ...fast, output, quantize: 'fp16' });
+    expect(report.detections).not.toBeNull();
+    const d = report.detections!;
+    expect(d.threshold).toBe(0.5);
+    expect(d.reference).toBeGreaterThan(0);
+    expect(d).toMatchObject({ optimized: d.reference, matched: d.reference });
+    expect(report.accuracy.find((a) => a.output === 'boxes')!.max_abs_error).toBeLessThan(0.5);
+    // Not a detector: no detection counts.
+    const plain = await optimizeModel(onnxFixture('tiny_cnn.onnx'), { ...fast, output: join(tmp(), 'c.onnx') });
+    expect(plain.detections).toBeNull();
   });
 
   it('int8-dynamic: MatMul/Gemm weights as int8, no calibration', async () => {

@@ -35,6 +35,12 @@ export function renderOptimize(r: OptimizeReport): string {
       ]),
     ),
   );
+  if (r.detections) {
+    const d = r.detections;
+    lines.push(
+      `detections (score ≥ ${d.threshold}): ${d.reference} from fp32, ${d.optimized} from ${r.quantize ?? 'optimized'}, ${d.matched} of fp32's found again (same label, IoU ≥ 0.5)`,
+    );
+  }
   if (r.int8) {
     const fused = Object.entries(r.int8.executed_ops)
       .map(([op, n]) => `${op} ${n}`)

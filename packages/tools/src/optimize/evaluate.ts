@@ -1,6 +1,8 @@
 import { compareTensors, type Runner, type Tensor } from '@oxidizedvision/runtime';
 import type { ModelProto } from '@oxidizedvision/onnx';
 import type { Feeds } from '../profile/inputs.js';
+import { takeRows } from '../validate/detections.js';
+import { compareDetections, type DetectionAgreement } from './detections.js';
 import { createModelRunner } from './ort-session.js';
 
 export interface OutputAccuracy {
@@ -25,21 +27,51 @@ export interface SpeedComparison {
   speedup_p90: number;
 }
 
-/** Compares every output of `after` with `before` on the same samples (float64 metrics, worst case kept). */
+export interface AccuracyComparison {
+  outputs: OutputAccuracy[];
+  /** For a detector (a `boxes` [N, 4] output with `scores`): its detections compared, summed over samples. */
+  detections: DetectionAgreement | null;
+}
+
+function addAgreement(sum: DetectionAgreement | null, one: DetectionAgreement): DetectionAgreement {
+  if (sum === null) return one;
+  return {
+    threshold: one.threshold,
+    reference: sum.reference + one.reference,
+    optimized: sum.optimized + one.optimized,
+    matched: sum.matched + one.matched,
+  };
+}
+
+/** The first `rows` rows of a tensor (detection outputs of two models may differ in count). */
+function firstRows(t: Tensor, rows: number): Tensor {
+  return t.shape[0] === rows ? t : takeRows(t, [...Array(rows).keys()]);
+}
+
+/**
+ * Compares every output of `after` with `before` on the same samples (float64 metrics, worst case kept).
+ * A detector's rows are lined up by detection first (optimize/detections.ts); where the two found a
+ * different number, the element-wise numbers cover the rows both have, and `detections` tells the rest.
+ */
 export async function compareAccuracy(
   before: ModelProto,
   after: ModelProto,
   samples: Feeds[],
   threads?: number,
-): Promise<OutputAccuracy[]> {
+): Promise<AccuracyComparison> {
   const [a, b] = [await createModelRunner(before, { threads }), await createModelRunner(after, { threads })];
   try {
     const worst = new Map<string, OutputAccuracy>();
+    let detections: DetectionAgreement | null = null;
     for (const feeds of samples) {
-      const [ra, rb] = [await a.run(feeds), await b.run(feeds)];
+      const [ra, raw] = [await a.run(feeds), await b.run(feeds)];
+      const { aligned: rb, agreement } = compareDetections(ra, raw);
+      if (agreement) detections = addAgreement(detections, agreement);
       for (const { name } of a.info().outputs) {
-        const ref = ra[name]!;
-        const got = rb[name]!;
+        const rows = Math.min(ra[name]!.shape[0] ?? 0, rb[name]!.shape[0] ?? 0);
+        const varies = ra[name]!.shape.length > 0 && ra[name]!.shape[0] !== rb[name]!.shape[0];
+        const ref = varies ? firstRows(ra[name]!, rows) : ra[name]!;
+        const got = varies ? firstRows(rb[name]!, rows) : rb[name]!;
         const c = compareTensors(ref, got);
         const psnr = imageLike(ref.shape) ? psnrOf(ref, c.rmse) : null;
         const prev = worst.get(name);
@@ -52,7 +84,7 @@ export async function compareAccuracy(
         });
       }
     }
-    return [...worst.values()];
+    return { outputs: [...worst.values()], detections };
   } finally {
     await Promise.all([a.dispose(), b.dispose()]);
   }

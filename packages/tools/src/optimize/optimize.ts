@@ -116,7 +116,13 @@ export async function optimizeModel(input: string, options: OptimizeOptions): Pr
       ? calibration.slice(0, 8)
       : randomSamples(analysis.inputs, analysis.dims, 4, seed + 100_000);
   progress('accuracy', `Comparing outputs with the fp32 model on ${evaluation.length} input(s)`);
-  const accuracy = await compareAccuracy(fp32, result, evaluation, options.threads);
+  const { outputs: accuracy, detections } = await compareAccuracy(fp32, result, evaluation, options.threads);
+  if (detections && detections.matched < detections.reference) {
+    warn(
+      `the ${quantize ?? 'optimized'} model found ${detections.matched} of the fp32 model's ${detections.reference} detections (score ≥ ${detections.threshold})` +
+        (quantize === 'int8' && !options.calibrate ? '; calibrate on real images (--calibrate DIR)' : ''),
+    );
+  }
   const cosine = Math.min(...accuracy.map((a) => a.cosine));
   const runs = options.speedRuns ?? 30;
   progress('speed', `Timing both models, interleaved, ${runs} runs each`);
@@ -171,6 +177,7 @@ export async function optimizeModel(input: string, options: OptimizeOptions): Pr
     size: { before_bytes: before, after_bytes: after, ratio: after / before },
     speed,
     accuracy,
+    detections,
     cosine,
     min_cosine: options.minCosine ?? null,
     ...report,

@@ -1,6 +1,7 @@
 import type { CalibrationMethod, KeptFloat } from '@oxidizedvision/onnx';
 import type { LibraryOptions } from '../internal/logger.js';
 import type { OutputAccuracy, SpeedComparison } from './evaluate.js';
+import type { DetectionAgreement } from './detections.js';
 import type { OrtLevel } from './ort-session.js';
 
 import type { QUANTIZE_MODES } from '../config/schema.js';
@@ -46,6 +47,8 @@ export interface OptimizeReport {
   size: { before_bytes: number; after_bytes: number; ratio: number };
   speed: SpeedComparison;
   accuracy: OutputAccuracy[];
+  /** A detector's detections (score ≥ 0.5) in both models and how many match; null for other models. */
+  detections: DetectionAgreement | null;
   /** The worst output cosine, and the threshold it was held to. */
   cosine: number;
   min_cosine: number | null;
