@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Tensor } from '@oxidizedvision/runtime';
-import { isExclusive, isShared } from '../buffers.js';
+import { countReceived, isExclusive, isShared, markExclusive } from '../buffers.js';
 import { NumberArray } from '../protocol/json/number-array.js';
 import type { RequestedOutput } from '../protocol/infer-request.js';
 import { fromWireError } from '../workers/transfer.js';
@@ -66,6 +66,11 @@ function untag(value: unknown): unknown {
   const record = value as Record<string, unknown>;
   if (record[NUMBER_ARRAY_TAG] === true) {
     const { values, firstBoolean, firstNumber, longIntegers } = record as unknown as NumberArray;
+    // Shared memory the worker made for this request alone: this thread may hand it on without a copy.
+    if (isShared(values.buffer)) {
+      markExclusive(values.buffer);
+      countReceived([{ dtype: 'float32', shape: [values.length], data: values } as Tensor]);
+    }
     return new NumberArray(values, firstBoolean, firstNumber, longIntegers);
   }
   for (const key of Object.keys(record)) record[key] = untag(record[key]);

@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { NumberArray } from '../protocol/json/number-array.js';
 import { parseJson } from '../protocol/json/parse-json.js';
 import { encodeInferResponse } from '../protocol/infer-response.js';
+import { isShared } from '../buffers.js';
 import { toWireError } from '../workers/transfer.js';
 import { NUMBER_ARRAY_TAG, type JsonAnswer, type JsonJob } from './protocol.js';
 
@@ -16,7 +17,8 @@ if (port === null) throw new Error('json-worker.js must run in a worker thread')
 /** NumberArrays as tagged plain objects, their typed arrays' buffers listed for transfer (no copy). */
 function tagNumberArrays(value: unknown, transfer: ArrayBuffer[]): unknown {
   if (value instanceof NumberArray) {
-    transfer.push(value.values.buffer as ArrayBuffer);
+    // Shared memory is shared as it is (and cannot be transferred); an ordinary buffer moves.
+    if (!isShared(value.values.buffer)) transfer.push(value.values.buffer as ArrayBuffer);
     return {
       [NUMBER_ARRAY_TAG]: true,
       values: value.values,
@@ -55,6 +57,7 @@ function answer(job: JsonJob): { message: JsonAnswer; transfer: ArrayBuffer[] } 
   const encoded = encodeInferResponse(result, job.requestId, job.requested);
   const bytes = encoded.json ?? new Uint8Array(0);
   // A Buffer this large has a buffer of its own (Node pools only small ones): move it rather than copy.
+  // (Not shared memory: fastify would send a Buffer over a SharedArrayBuffer as JSON of its bytes.)
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
   const out = whole ? bytes : new Uint8Array(bytes);
   transfer.push(out.buffer as ArrayBuffer);

@@ -1,3 +1,5 @@
+import { allocateRequestStorage, SHARED_MIN_BYTES } from '../../buffers.js';
+
 /**
  * A JSON tensor's `data`, flat or nested, gathered straight into a typed array while the body is parsed:
  * no JavaScript array of boxed numbers, no flattening copy. Which kinds of element it held is kept so
@@ -30,6 +32,18 @@ export class NumberArray {
   }
 }
 
+/**
+ * Typed-array storage for `length` elements: request-owned shared memory when large (buffers.ts), so a
+ * parsed tensor reaches the inference worker without a copy and without counting against V8's external
+ * memory, whose every crossing starts a full collection.
+ */
+function storage(float32: boolean, length: number): Float32Array | Float64Array {
+  const bytes = length * (float32 ? 4 : 8);
+  if (bytes < SHARED_MIN_BYTES) return float32 ? new Float32Array(length) : new Float64Array(length);
+  const buffer = allocateRequestStorage(bytes);
+  return float32 ? new Float32Array(buffer, 0, length) : new Float64Array(buffer, 0, length);
+}
+
 /** A growable typed array for the parser; `finish()` returns a view of what was written, no copy. */
 export class NumberSink {
   private values: Float32Array | Float64Array;
@@ -40,7 +54,7 @@ export class NumberSink {
 
   constructor(float32: boolean, capacity = 0) {
     const size = Math.max(capacity, 16);
-    this.values = float32 ? new Float32Array(size) : new Float64Array(size);
+    this.values = storage(float32, size);
   }
 
   get length(): number {
@@ -68,7 +82,7 @@ export class NumberSink {
 
   private push(value: number): void {
     if (this.count === this.values.length) {
-      const grown = new (this.values.constructor as Float64ArrayConstructor)(this.values.length * 2);
+      const grown = storage(this.values instanceof Float32Array, this.values.length * 2);
       grown.set(this.values);
       this.values = grown;
     }
