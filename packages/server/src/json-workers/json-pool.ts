@@ -3,7 +3,7 @@ import type { Tensor } from '@oxidizedvision/runtime';
 import { countReceived, isExclusive, isShared, markExclusive } from '../buffers.js';
 import { NumberArray } from '../protocol/json/number-array.js';
 import type { RequestedOutput } from '../protocol/infer-request.js';
-import { fromWireError } from '../workers/transfer.js';
+import { forTransfer, fromWireError } from '../workers/transfer.js';
 import { NUMBER_ARRAY_TAG, type JsonAnswer, type JsonJob } from './protocol.js';
 
 /**
@@ -77,17 +77,6 @@ function untag(value: unknown): unknown {
   return record;
 }
 
-/** The buffers of `tensors` to move rather than copy: ordinary ones this request owns outright. */
-function movable(tensors: Record<string, Tensor>): ArrayBuffer[] {
-  const out = new Set<ArrayBuffer>();
-  for (const { data } of Object.values(tensors)) {
-    const buffer = data.buffer;
-    if (isShared(buffer) || !(buffer instanceof ArrayBuffer)) continue;
-    if (isExclusive(buffer) || (data.byteOffset === 0 && data.byteLength === buffer.byteLength)) out.add(buffer);
-  }
-  return [...out];
-}
-
 export function createJsonPool(options: JsonPoolOptions): JsonPool {
   // The built script, from src/ (tests) as from dist/: both folders sit side by side in the package.
   const url = new URL('../../dist/json-workers/json-worker.js', import.meta.url);
@@ -154,7 +143,9 @@ export function createJsonPool(options: JsonPoolOptions): JsonPool {
       return submit({ type: 'parse', id: nextId++, bytes, what }, transfer);
     },
     encode(job) {
-      return submit({ type: 'encode', id: nextId++, ...job }, movable(job.outputs));
+      // As for the inference workers: shared outputs are shared, owned ones move, others are copied once.
+      const { tensors, transfer } = forTransfer(job.outputs);
+      return submit({ type: 'encode', id: nextId++, ...job, outputs: tensors }, transfer);
     },
     async close() {
       closed = true;
