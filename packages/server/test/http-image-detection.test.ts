@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { FIXTURES } from './http-support/fixtures.js';
 import { startServer, type TestServer } from './http-support/server.js';
+import { rectanglesPng } from '../../runtime/test/helpers.js';
 
 let server: TestServer;
 /** colour_boxes with a symbolic batch dim on its input (packages/runtime/test/fixtures). */
@@ -22,19 +23,7 @@ afterAll(() => server.close());
 const post = (url: string, payload: Buffer | string, type = 'application/octet-stream') =>
   server.app.inject({ method: 'POST', url, payload, headers: { 'content-type': type } });
 
-/** A black PNG with solid rectangles. */
-async function picture(
-  width: number,
-  height: number,
-  rects: { x: number; y: number; w: number; h: number; rgb: number[] }[],
-) {
-  const data = Buffer.alloc(width * height * 3);
-  for (const r of rects)
-    for (let y = r.y; y < r.y + r.h; y++) for (let x = r.x; x < r.x + r.w; x++) data.set(r.rgb, (y * width + x) * 3);
-  return sharp(data, { raw: { width, height, channels: 3 } })
-    .png()
-    .toBuffer();
-}
+const picture = rectanglesPng;
 
 // 640x320 stretched to the model's 64x64: one model pixel is 10 x 5 upload pixels.
 const UPLOAD = () =>

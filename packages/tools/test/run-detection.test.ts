@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { rectanglesPng } from '../../runtime/test/helpers.js';
 import { COCO_CATEGORIES, type ModelCard } from '@oxidizedvision/runtime';
 import { runImages } from '@oxidizedvision/tools';
 import { minimalCard } from './helpers/onnx-fixtures.js';
@@ -56,19 +57,9 @@ const detector = (
   resize: 'stretch' | 'letterbox' = 'stretch',
 ) => fixtureModel(file, card && { ...DETECTOR_IO, ...card }, { resize });
 
-/** A black image with solid rectangles {x, y, w, h, rgb}. */
-async function picture(
-  path: string,
-  width: number,
-  height: number,
-  rects: { x: number; y: number; w: number; h: number; rgb: number[] }[],
-) {
-  const data = Buffer.alloc(width * height * 3);
-  for (const r of rects)
-    for (let y = r.y; y < r.y + r.h; y++) for (let x = r.x; x < r.x + r.w; x++) data.set(r.rgb, (y * width + x) * 3);
-  await sharp(data, { raw: { width, height, channels: 3 } })
-    .png()
-    .toFile(path);
+/** rectanglesPng written to `path`. */
+async function picture(path: string, ...args: Parameters<typeof rectanglesPng>) {
+  writeFileSync(path, await rectanglesPng(...args));
   return path;
 }
 
